@@ -160,6 +160,8 @@ bool ccring_prod_push(struct ccring *r);
  * Ring full: ask for a wake-up when len bytes are free (sets cons_event), then
  * re-check.  Returns 1 if the space is already there (caller retries now),
  * 0 if the caller must wait for the notification, <0 on a broken peer.
+ * (Call ccring_prod_push first: cons can only pass pushed bytes.  The wake-up
+ * is requested for when max(record, half the ring) is free: see protocol.md.)
  */
 int ccring_prod_want_space(struct ccring *r, uint32_t len);
 
@@ -167,6 +169,8 @@ int ccring_prod_want_space(struct ccring *r, uint32_t len);
 /*
  * Look at the next record: 1 = a record is current (meta/len filled, payload can
  * be copied), 0 = ring empty, <0 = -ccring_err (ring is now broken).
+ * (A record still current from the previous peek is released first: the header
+ * is fetched once, so peek always moves on.)
  */
 int ccring_cons_peek(struct ccring *r, struct ccring_meta *m, uint32_t *len);
 void ccring_cons_copy(struct ccring *r, uint32_t off, void *dst, uint32_t n);
@@ -179,5 +183,32 @@ bool ccring_cons_publish(struct ccring *r);
  * Returns true if work arrived meanwhile (caller must not sleep).
  */
 bool ccring_cons_final_check(struct ccring *r);
+
+/* --- helpers (additions; nothing above depends on them) --- */
+/* Largest frame length this ring can carry: min(CCRING_MAX_FRAME, size - header). */
+static inline uint32_t ccring_max_len(const struct ccring *r)
+{
+	return r->size - CCRING_HDR_SIZE < CCRING_MAX_FRAME ?
+	       r->size - CCRING_HDR_SIZE : CCRING_MAX_FRAME;
+}
+/* Sticky error (enum ccring_err, positive), 0 if the ring works. */
+static inline int ccring_broken(const struct ccring *r)
+{
+	return r->broken;
+}
+/* Short text for an error (either sign), e.g. for the xenstore `broken` key. */
+const char *ccring_strerror(int err);
+
+#ifdef CCRING_TEST_HOOKS
+/* Test builds only: called right after each load of peer-written memory. */
+enum ccring_hook_point {
+	CCRING_HOOK_PROD_READ = 1,	/* consumer loaded ctrl->prod */
+	CCRING_HOOK_HDR_READ,		/* consumer copied a record header */
+	CCRING_HOOK_CONS_EVENT_READ,	/* consumer loaded ctrl->cons_event */
+	CCRING_HOOK_CONS_READ,		/* producer loaded ctrl->cons */
+	CCRING_HOOK_PROD_EVENT_READ,	/* producer loaded ctrl->prod_event */
+};
+extern void (*ccring_test_hook)(struct ccring *r, int point);
+#endif
 
 #endif /* CCRING_H */
