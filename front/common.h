@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * colorcom guest driver: shared definitions.
+ *
+ * Object model
+ *   ccnet_nic   one per "colorcom" xenbus frontend device, owns one net_device.
+ *   ccnet_link  one per "cclink" xenbus device (front or back half), i.e. one
+ *               peer of one NIC.  Owns the TX ring it grants, the peer's TX ring
+ *               it maps (its RX ring), one event channel and one NAPI context.
+ *
+ * Locking
+ *   RTNL is the configuration lock: the NIC list, the link list of a NIC, link
+ *   attach/connect/disconnect/detach, NAPI enable/disable and carrier changes
+ *   all happen under it.  The data path never takes it: it finds links through
+ *   RCU (nic->links, nic->hash) and serialises on the per-link tx_lock.
+ *   link->tx_ok, set and cleared under tx_lock, is what makes the TX ring
+ *   usable; the ring memory is released only after tx_ok went false and an RCU
+ *   grace period passed, so a reader that saw tx_ok under the lock is safe.
+ */
+#ifndef CCNET_COMMON_H
+#define CCNET_COMMON_H
+
+#include <linux/kernel.h>
+#include <linux/netdevice.h>
+#include <linux/etherdevice.h>
+#include <linux/skbuff.h>
+#include <linux/spinlock.h>
+#include <linux/rculist.h>
+#include <linux/u64_stats_sync.h>
+#include <linux/workqueue.h>
+#include <xen/xenbus.h>
+#include <xen/grant_table.h>
+
+#include "ccring.h"
+
+#define CCNET_DRV_NAME		"colorcom"
+#define CCNET_DRV_VERSION	"0.1"
+
+/* Largest MTU: an IPv4/IPv6 packet cannot exceed 65535 octets including the
+ * 14-octet Ethernet header budget the protocol reserves; 65521 + 14 + 4 (VLAN)
+ * still fits CCRING_MAX_FRAME. */
+#define CCNET_MIN_MTU		68
+#define CCNET_MAX_MTU		65521
+#define CCNET_DEFAULT_MTU	1500
+
+/* The driver refuses rings below 256 KiB: a maximal frame must always fit,
+ * with room to batch. */
+#define CCNET_MIN_ORDER		6u
+#define CCNET_MAX_ORDER		CCRING_MAX_ORDER
+
+/* Frames held per link while its ring is full; beyond that we drop for that
+ * peer only.  Bounded so a stuck peer costs at most this much memory. */
+#define CCNET_BACKLOG_MAX	256
+
+/* RX frames up to this size are copied into one linear skb; larger ones get a
+ * small linear head and page frags so we never ask for high-order atomics. */
+#define CCNET_RX_COPYBREAK	2048u
+#define CCNET_RX_HEAD		256u
+
+#define CCNET_HASH_BITS		6
+
+struct ccnet_nic;
+
+/* Per-link counters.  tx_* are written under tx_lock, rx_* only by the NAPI
+ * poll, so each group has a single writer; the rest come from several
+ * contexts and are atomic. */
+struct ccnet_link_stats {
+	struct u64_stats_sync	tx_syncp;
+	u64			tx_packets;
+	u64			tx_bytes;
+	u64			tx_dropped;
+	u64			ring_full;
+	struct u64_stats_sync	rx_syncp;
+	u64			rx_packets;
+	u64			rx_bytes;
+	u64			rx_dropped;
+	u64			rx_bad_src;	/* subset of rx_dropped */
+	u64			rx_bad_meta;	/* subset of rx_dropped */
+	atomic64_t		notify_tx;
+	atomic64_t		notify_rx;
+	atomic64_t		proto_errors;
+};
+
+/* Plain snapshot, used for reporting and for folding a departing link into
+ * its NIC's totals. */
+struct ccnet_stats_snap {
+	u64 tx_packets, tx_bytes, tx_dropped, ring_full, notify_tx;
+	u64 rx_packets, rx_bytes, rx_dropped, rx_bad_src, rx_bad_meta, notify_rx;
+	u64 proto_errors;
+};
+
+/* The ring we produce into: pages we own and grant to the peer. */
+struct ccnet_own_ring {
+	struct page		*ctrl_page;
+	int			ctrl_ref;	/* -1 = not granted */
+	unsigned int		npages;
+	struct page		**pages;
+	int			*refs;		/* -1 = not granted */
+	u8			**va;
+};
+
+/* The ring the peer produces into: its grants, mapped here. */
+struct ccnet_peer_ring {
+	unsigned int		npages;		/* data pages; slot 0 is the control page */
+	struct page		**pages;	/* npages + 1, from gnttab_alloc_pages */
+	grant_handle_t		*handles;
+	bool			*mapped;
+	u8			**va;		/* data pages only */
+	bool			ctrl_alloced;
+	bool			unmap_failed;	/* leak rather than free a mapped page */
+};
+
+enum ccnet_link_flags {
+	CCNET_LINK_BROKEN,	/* sticky: the peer violated the protocol */
+	CCNET_LINK_CONNECTED,	/* rings mapped, irq bound, published to the NIC */
+	CCNET_LINK_NAPI_ON,	/* napi_enable()d */
+	CCNET_LINK_DEAD,	/* torn down; terminal until the device goes */
+};
+
+struct ccnet_link {
+	struct xenbus_device	*xdev;
+	bool			is_back;	/* we are the backend half */
+	unsigned long		flags;
+	struct ccnet_nic	*nic;		/* RTNL; NULL once detached */
+	bool			probed;		/* setup done; state changes may act */
+	domid_t			peer;
+	unsigned int		id;		/* link id L from the node name */
+	unsigned int		nic_devid;
+	unsigned int		peer_nic;	/* the peer's NIC devid, from L */
+	u8			peer_mac[ETH_ALEN];
+	unsigned int		order;		/* of the ring we grant */
+
+	/* what the peer accepts (its feature-* keys) */
+	bool			peer_csum;
+	bool			peer_gso4;
+	bool			peer_gso6;
+
+	struct ccnet_own_ring	own;
+	struct ccnet_peer_ring	prx;
+
+	/* TX: our ring, serialised by tx_lock */
+	spinlock_t		tx_lock;
+	bool			tx_ok;
+	struct ccring		tx;
+	struct sk_buff_head	backlog;	/* protected by tx_lock */
+	u32			want_len;	/* head of backlog waits for this */
+
+	/* RX: the peer's ring, touched only by the NAPI poll */
+	struct ccring		rx;
+	struct napi_struct	napi;
+	bool			napi_added;
+	atomic_t		eoi_pending;
+	bool			eoi_work;	/* poll saw work since the last EOI */
+
+	evtchn_port_t		evtchn;		/* front half: the port we allocated */
+	int			irq;		/* 0 = not bound */
+
+	struct work_struct	broken_work;
+	const char		*broken_reason;
+
+	struct ccnet_link_stats	stats;
+
+	struct list_head	nic_node;	/* nic->links, RCU */
+	struct hlist_node	hash_node;	/* nic->hash, RCU, connected only */
+	bool			on_list;
+	bool			in_hash;
+	char			name[32];	/* irq name */
+};
+
+struct ccnet_nic {
+	struct net_device	*ndev;
+	struct xenbus_device	*xdev;
+	unsigned int		devid;
+	bool			registered;
+	bool			closed;		/* unregistered; terminal */
+	unsigned int		order;		/* default ring-page-order */
+	struct list_head	node;		/* ccnet_nics, RTNL */
+
+	struct list_head	links;		/* sorted by (peer, link id); RCU */
+	struct hlist_head	hash[1 << CCNET_HASH_BITS];
+	unsigned int		nlinks;
+	unsigned int		nconnected;
+	unsigned int		ethtool_nlinks;	/* snapshot taken by get_sset_count */
+
+	/* Link whose committed records we have not pushed yet because
+	 * netdev_xmit_more() promised another frame.  Only touched under the TX
+	 * queue lock. */
+	struct ccnet_link	*tx_defer;
+
+	/* Counters of links that went away, so totals never go backwards.
+	 * stats_lock also makes "remove from list + fold in" atomic for
+	 * readers. */
+	spinlock_t		stats_lock;
+	struct ccnet_stats_snap	gone;
+	atomic64_t		tx_unknown;	/* unknown unicast, dropped */
+	atomic64_t		tx_errors;	/* unsendable skb (too big, bad GSO) */
+};
+
+/* main.c */
+extern struct list_head ccnet_nics;
+
+/* nic.c */
+extern struct xenbus_driver ccnet_nic_driver;
+struct ccnet_nic *ccnet_nic_find(unsigned int devid);
+void ccnet_nic_update_carrier(struct ccnet_nic *nic);
+void ccnet_nic_stats_sum(struct ccnet_nic *nic, struct ccnet_stats_snap *sum);
+void ccnet_nic_fold_gone(struct ccnet_nic *nic, const struct ccnet_stats_snap *s);
+
+/* link.c */
+extern struct xenbus_driver ccnet_link_front_driver;
+extern struct xenbus_driver ccnet_link_back_driver;
+void ccnet_link_detach(struct ccnet_link *link);
+struct ccnet_link *ccnet_link_lookup(struct ccnet_nic *nic, const u8 *mac);
+void ccnet_link_mark_broken(struct ccnet_link *link, const char *reason, int err);
+void ccnet_link_napi_start(struct ccnet_link *link);
+void ccnet_link_napi_stop(struct ccnet_link *link);
+void ccnet_link_snap(struct ccnet_link *link, struct ccnet_stats_snap *s);
+void ccnet_link_notify(struct ccnet_link *link);
+
+/* tx.c */
+netdev_tx_t ccnet_start_xmit(struct sk_buff *skb, struct net_device *ndev);
+bool ccnet_tx_drain(struct ccnet_link *link);
+void ccnet_tx_purge(struct ccnet_link *link);
+
+/* rx.c */
+irqreturn_t ccnet_link_interrupt(int irq, void *dev_id);
+int ccnet_poll(struct napi_struct *napi, int budget);
+
+/* ethtool.c */
+extern const struct ethtool_ops ccnet_ethtool_ops;
+
+static inline struct ccnet_nic *ccnet_nic_of(struct net_device *ndev)
+{
+	return netdev_priv(ndev);
+}
+
+#endif /* CCNET_COMMON_H */

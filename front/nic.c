@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * The "colorcom" xenbus frontend: one net_device per NIC.  Its backend is a
+ * plain xenstore dir driven by colorcomd (no dom0 kernel backend), so the
+ * state machine here is the one in docs/protocol-xenstore.md section 1.
+ */
+#include <linux/module.h>
+#include <linux/rtnetlink.h>
+#include <linux/if_vlan.h>
+#include <xen/xenbus.h>
+
+#include "common.h"
+
+struct ccnet_nic *ccnet_nic_find(unsigned int devid)
+{
+	struct ccnet_nic *nic;
+
+	ASSERT_RTNL();
+	list_for_each_entry(nic, &ccnet_nics, node)
+		if (nic->devid == devid && nic->registered && !nic->closed)
+			return nic;
+	return NULL;
+}
+
+void ccnet_nic_update_carrier(struct ccnet_nic *nic)
+{
+	ASSERT_RTNL();
+	if (nic->nconnected > 0) {
+		if (!netif_carrier_ok(nic->ndev))
+			netif_carrier_on(nic->ndev);
+	} else if (netif_carrier_ok(nic->ndev)) {
+		netif_carrier_off(nic->ndev);
+	}
+}
+
+static void ccnet_snap_add(struct ccnet_stats_snap *sum,
+			   const struct ccnet_stats_snap *s)
+{
+	sum->tx_packets += s->tx_packets;
+	sum->tx_bytes += s->tx_bytes;
+	sum->tx_dropped += s->tx_dropped;
+	sum->ring_full += s->ring_full;
+	sum->notify_tx += s->notify_tx;
+	sum->rx_packets += s->rx_packets;
+	sum->rx_bytes += s->rx_bytes;
+	sum->rx_dropped += s->rx_dropped;
+	sum->rx_bad_src += s->rx_bad_src;
+	sum->rx_bad_meta += s->rx_bad_meta;
+	sum->notify_rx += s->notify_rx;
+	sum->proto_errors += s->proto_errors;
+}
+
+/*
+ * Totals over live links plus the ones that went away.  stats_lock makes the
+ * departure of a link (list removal + folding into "gone") atomic for us, so
+ * the totals never count a link twice or lose it.
+ */
+void ccnet_nic_stats_sum(struct ccnet_nic *nic, struct ccnet_stats_snap *sum)
+{
+	struct ccnet_stats_snap s;
+	struct ccnet_link *link;
+
+	spin_lock_bh(&nic->stats_lock);
+	*sum = nic->gone;
+	list_for_each_entry(link, &nic->links, nic_node) {
+		ccnet_link_snap(link, &s);
+		ccnet_snap_add(sum, &s);
+	}
+	spin_unlock_bh(&nic->stats_lock);
+}
+
+/* Called by link.c with stats_lock held when a link leaves its NIC. */
+void ccnet_nic_fold_gone(struct ccnet_nic *nic, const struct ccnet_stats_snap *s)
+{
+	ccnet_snap_add(&nic->gone, s);
+}
+
+static void ccnet_get_stats64(struct net_device *ndev,
+			      struct rtnl_link_stats64 *st)
+{
+	struct ccnet_nic *nic = ccnet_nic_of(ndev);
+	struct ccnet_stats_snap sum;
+	u64 errs;
+
+	ccnet_nic_stats_sum(nic, &sum);
+	errs = sum.rx_bad_src + sum.rx_bad_meta;
+	st->tx_packets = sum.tx_packets;
+	st->tx_bytes = sum.tx_bytes;
+	st->tx_dropped = sum.tx_dropped + atomic64_read(&nic->tx_unknown);
+	st->tx_errors = atomic64_read(&nic->tx_errors);
+	st->rx_packets = sum.rx_packets;
+	st->rx_bytes = sum.rx_bytes;
+	/* rx_dropped per link includes the error drops; report them once. */
+	st->rx_dropped = sum.rx_dropped - errs;
+	st->rx_errors = errs + sum.proto_errors;
+	st->rx_frame_errors = sum.rx_bad_meta;
+}
+
+static int ccnet_open(struct net_device *ndev)
+{
+	struct ccnet_nic *nic = ccnet_nic_of(ndev);
+	struct ccnet_link *link;
+
+	ASSERT_RTNL();
+	list_for_each_entry(link, &nic->links, nic_node)
+		ccnet_link_napi_start(link);
+	netif_start_queue(ndev);
+	return 0;
+}
+
+static int ccnet_stop(struct net_device *ndev)
+{
+	struct ccnet_nic *nic = ccnet_nic_of(ndev);
+	struct ccnet_link *link;
+
+	ASSERT_RTNL();
+	netif_tx_disable(ndev);
+	netif_tx_lock_bh(ndev);
+	nic->tx_defer = NULL;
+	netif_tx_unlock_bh(ndev);
+	list_for_each_entry(link, &nic->links, nic_node) {
+		ccnet_link_napi_stop(link);
+		ccnet_tx_purge(link);
+	}
+	return 0;
+}
+
+static const struct net_device_ops ccnet_netdev_ops = {
+	.ndo_open		= ccnet_open,
+	.ndo_stop		= ccnet_stop,
+	.ndo_start_xmit		= ccnet_start_xmit,
+	.ndo_get_stats64	= ccnet_get_stats64,
+	.ndo_validate_addr	= eth_validate_addr,
+	/* No ndo_set_mac_address: peers filter on the MAC dom0 assigned. */
+};
+
+/* Read and check the NIC keys; see the table in protocol-xenstore.md. */
+static int ccnet_nic_read_config(struct ccnet_nic *nic, u8 *mac,
+				 unsigned int *mtu)
+{
+	struct xenbus_device *xdev = nic->xdev;
+	char *str;
+	bool ok;
+
+	str = xenbus_read(XBT_NIL, xdev->otherend, "mac", NULL);
+	if (IS_ERR(str)) {
+		xenbus_dev_fatal(xdev, PTR_ERR(str), "reading %s/mac",
+				 xdev->otherend);
+		return PTR_ERR(str);
+	}
+	ok = strlen(str) == 17 && mac_pton(str, mac) && is_valid_ether_addr(mac);
+	kfree(str);
+	if (!ok) {
+		xenbus_dev_fatal(xdev, -EINVAL, "bad mac in %s", xdev->otherend);
+		return -EINVAL;
+	}
+
+	*mtu = xenbus_read_unsigned(xdev->otherend, "mtu", CCNET_DEFAULT_MTU);
+	if (*mtu < CCNET_MIN_MTU || *mtu > CCNET_MAX_MTU) {
+		xenbus_dev_fatal(xdev, -EINVAL, "mtu %u out of range", *mtu);
+		return -EINVAL;
+	}
+
+	nic->order = xenbus_read_unsigned(xdev->otherend, "ring-page-order",
+					  CCRING_DEFAULT_ORDER);
+	if (nic->order < CCNET_MIN_ORDER || nic->order > CCNET_MAX_ORDER) {
+		xenbus_dev_fatal(xdev, -EINVAL, "ring-page-order %u out of range",
+				 nic->order);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Backend reached InitWait: the keys are valid, bring up ethN. */
+static void ccnet_nic_connect(struct ccnet_nic *nic)
+{
+	struct net_device *ndev = nic->ndev;
+	unsigned int mtu;
+	u8 mac[ETH_ALEN];
+	int err;
+
+	rtnl_lock();
+	if (nic->registered || nic->closed) {
+		rtnl_unlock();
+		return;
+	}
+	err = ccnet_nic_read_config(nic, mac, &mtu);
+	if (err)
+		goto out_unlock;
+
+	eth_hw_addr_set(ndev, mac);
+	ndev->mtu = mtu;
+	netif_carrier_off(ndev);
+	err = register_netdevice(ndev);
+	if (err) {
+		xenbus_dev_fatal(nic->xdev, err, "registering net device");
+		goto out_unlock;
+	}
+	nic->registered = true;
+	rtnl_unlock();
+
+	netdev_info(ndev, "colorcom %s mac %pM mtu %u ring order %u\n",
+		    nic->xdev->nodename, mac, mtu, nic->order);
+	xenbus_switch_state(nic->xdev, XenbusStateConnected);
+	return;
+
+out_unlock:
+	rtnl_unlock();
+}
+
+/*
+ * The NIC goes away: every link is torn down (they switch to Closed so their
+ * peers let go of our pages), then ethN.  Terminal: a closed NIC comes back
+ * only as a new device.
+ */
+static void ccnet_nic_close(struct ccnet_nic *nic)
+{
+	struct ccnet_link *link, *tmp;
+
+	rtnl_lock();
+	if (!nic->closed) {
+		nic->closed = true;
+		list_for_each_entry_safe(link, tmp, &nic->links, nic_node)
+			ccnet_link_detach(link);
+		if (nic->registered)
+			unregister_netdevice(nic->ndev);
+	}
+	rtnl_unlock();
+	xenbus_switch_state(nic->xdev, XenbusStateClosed);
+}
+
+static void ccnet_nic_backend_changed(struct xenbus_device *xdev,
+				      enum xenbus_state state)
+{
+	struct ccnet_nic *nic = dev_get_drvdata(&xdev->dev);
+
+	if (!nic)
+		return;
+	dev_dbg(&xdev->dev, "backend %s\n", xenbus_strstate(state));
+
+	switch (state) {
+	case XenbusStateInitWait:
+	case XenbusStateConnected:
+		/* Connected without InitWait seen: we missed a transition. */
+		ccnet_nic_connect(nic);
+		break;
+	case XenbusStateClosing:
+	case XenbusStateClosed:
+	case XenbusStateUnknown:
+		ccnet_nic_close(nic);
+		break;
+	default:
+		break;
+	}
+}
+
+static int ccnet_nic_probe(struct xenbus_device *xdev,
+			   const struct xenbus_device_id *id)
+{
+	struct net_device *ndev;
+	struct ccnet_nic *nic;
+	const char *p;
+	int err;
+
+	p = strrchr(xdev->nodename, '/');
+	ndev = alloc_etherdev(sizeof(*nic));
+	if (!ndev)
+		return -ENOMEM;
+	nic = netdev_priv(ndev);
+	nic->ndev = ndev;
+	nic->xdev = xdev;
+	INIT_LIST_HEAD(&nic->links);
+	INIT_LIST_HEAD(&nic->node);
+	spin_lock_init(&nic->stats_lock);
+	atomic64_set(&nic->tx_unknown, 0);
+	atomic64_set(&nic->tx_errors, 0);
+	err = p ? kstrtouint(p + 1, 10, &nic->devid) : -EINVAL;
+	if (err) {
+		xenbus_dev_fatal(xdev, err, "bad device id");
+		goto out_free;
+	}
+
+	SET_NETDEV_DEV(ndev, &xdev->dev);
+	ndev->netdev_ops = &ccnet_netdev_ops;
+	ndev->ethtool_ops = &ccnet_ethtool_ops;
+	ndev->min_mtu = CCNET_MIN_MTU;
+	ndev->max_mtu = CCNET_MAX_MTU;
+	/*
+	 * Frames are copied into the ring, so any layout works (SG) and the
+	 * checksum/GSO metadata rides along as virtio_net_hdr.  No UDP_L4 GSO:
+	 * 6.1's virtio_net_hdr_from_skb cannot express it.
+	 */
+	ndev->hw_features = NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_TSO |
+			    NETIF_F_TSO6 | NETIF_F_RXCSUM;
+	ndev->features = ndev->hw_features;
+	/* A GSO frame plus its Ethernet/VLAN header must fit one ring record. */
+	netif_set_tso_max_size(ndev, CCRING_MAX_FRAME - ETH_HLEN - VLAN_HLEN);
+
+	dev_set_drvdata(&xdev->dev, nic);
+	rtnl_lock();
+	list_add(&nic->node, &ccnet_nics);
+	rtnl_unlock();
+
+	/* The backend may have validated the keys before we got here. */
+	ccnet_nic_backend_changed(xdev, xenbus_read_driver_state(xdev->otherend));
+	return 0;
+
+out_free:
+	free_netdev(ndev);
+	return err;
+}
+
+static void ccnet_nic_remove(struct xenbus_device *xdev)
+{
+	struct ccnet_nic *nic = dev_get_drvdata(&xdev->dev);
+
+	ccnet_nic_close(nic);
+	rtnl_lock();
+	list_del_init(&nic->node);
+	rtnl_unlock();
+	dev_set_drvdata(&xdev->dev, NULL);
+	/* unregister_netdevice() completed at rtnl_unlock() above. */
+	free_netdev(nic->ndev);
+}
+
+static const struct xenbus_device_id ccnet_nic_ids[] = {
+	{ "colorcom" },
+	{ "" }
+};
+
+struct xenbus_driver ccnet_nic_driver = {
+	.ids			= ccnet_nic_ids,
+	.probe			= ccnet_nic_probe,
+	.remove			= ccnet_nic_remove,
+	.otherend_changed	= ccnet_nic_backend_changed,
+	.not_essential		= true,
+};

@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Transmit: pick the peer by destination MAC, copy the frame into that peer's
+ * ring.  There is one TX queue for the whole NIC and it is never stopped for
+ * one peer: a full ring parks frames in that link's bounded backlog, which the
+ * link's NAPI poll drains when the peer signals space.  So a slow or stuck
+ * peer costs its own backlog and drops, never the other peers' traffic.
+ */
+#include <linux/netdevice.h>
+#include <linux/virtio_net.h>
+
+#include "common.h"
+
+/* Frame metadata, computed once at xmit, kept with a backlogged skb. */
+struct ccnet_tx_cb {
+	struct ccring_meta meta;
+};
+
+static inline struct ccnet_tx_cb *ccnet_tx_cb(struct sk_buff *skb)
+{
+	BUILD_BUG_ON(sizeof(struct ccnet_tx_cb) > sizeof(skb->cb));
+	return (struct ccnet_tx_cb *)skb->cb;
+}
+
+static int ccnet_tx_meta(struct ccnet_link *link, struct sk_buff *skb,
+			 struct ccring_meta *m)
+{
+	struct virtio_net_hdr vh;
+
+	BUILD_BUG_ON(CCRING_F_CSUM_NEEDED != VIRTIO_NET_HDR_F_NEEDS_CSUM);
+	BUILD_BUG_ON(CCRING_F_DATA_VALID != VIRTIO_NET_HDR_F_DATA_VALID);
+	BUILD_BUG_ON(CCRING_GSO_TCPV4 != VIRTIO_NET_HDR_GSO_TCPV4);
+	BUILD_BUG_ON(CCRING_GSO_TCPV6 != VIRTIO_NET_HDR_GSO_TCPV6);
+	BUILD_BUG_ON(CCRING_GSO_ECN != VIRTIO_NET_HDR_GSO_ECN);
+
+	if (virtio_net_hdr_from_skb(skb, &vh, true, link->peer_csum, 0))
+		return -EINVAL;
+	m->flags = vh.flags;
+	m->gso_type = vh.gso_type;
+	m->hdr_len = __virtio16_to_cpu(true, vh.hdr_len);
+	m->gso_size = __virtio16_to_cpu(true, vh.gso_size);
+	m->csum_start = __virtio16_to_cpu(true, vh.csum_start);
+	m->csum_offset = __virtio16_to_cpu(true, vh.csum_offset);
+	return 0;
+}
+
+/* 1 = in the ring, 0 = no room, <0 = -ccring_err.  tx_lock held. */
+static int ccnet_tx_put(struct ccnet_link *link, struct sk_buff *skb)
+{
+	struct skb_seq_state st;
+	unsigned int off = 0, n;
+	const u8 *data;
+	int rc;
+
+	rc = ccring_prod_space(&link->tx, skb->len);
+	if (rc <= 0)
+		return rc;
+	ccring_prod_begin(&link->tx, skb->len, &ccnet_tx_cb(skb)->meta);
+	/* Walks head, frags and frag_list alike, one mapped chunk at a time. */
+	skb_prepare_seq_read(skb, 0, skb->len, &st);
+	while ((n = skb_seq_read(off, &data, &st)) != 0) {
+		ccring_prod_copy(&link->tx, off, data, n);
+		off += n;
+	}
+	ccring_prod_commit(&link->tx);
+	return 1;
+}
+
+static void ccnet_tx_count(struct ccnet_link *link, unsigned int len)
+{
+	u64_stats_update_begin(&link->stats.tx_syncp);
+	link->stats.tx_packets++;
+	link->stats.tx_bytes += len;
+	u64_stats_update_end(&link->stats.tx_syncp);
+}
+
+static void ccnet_tx_drop_locked(struct ccnet_link *link, struct sk_buff *skb)
+{
+	u64_stats_update_begin(&link->stats.tx_syncp);
+	link->stats.tx_dropped++;
+	u64_stats_update_end(&link->stats.tx_syncp);
+	dev_kfree_skb_any(skb);
+}
+
+/* tx_lock held. */
+static void ccnet_tx_push_locked(struct ccnet_link *link)
+{
+	if (ccring_prod_push(&link->tx))
+		ccnet_link_notify(link);
+}
+
+/*
+ * One frame, already adapted to what the peer accepts, to one link.  Takes
+ * ownership of skb.  Returns true if a record was committed but, because of
+ * @more, not pushed.
+ */
+static bool ccnet_link_xmit_one(struct ccnet_link *link, struct sk_buff *skb,
+				bool more)
+{
+	unsigned int len = skb->len;
+	bool deferred = false;
+	int rc;
+
+	spin_lock(&link->tx_lock);
+	if (unlikely(!link->tx_ok ||
+		     test_bit(CCNET_LINK_BROKEN, &link->flags)))
+		goto drop;
+	/* Keep order: once frames wait, new ones wait behind them. */
+	if (!skb_queue_empty(&link->backlog))
+		goto queue;
+
+	rc = ccnet_tx_put(link, skb);
+	if (rc == 0) {
+		u64_stats_update_begin(&link->stats.tx_syncp);
+		link->stats.ring_full++;
+		u64_stats_update_end(&link->stats.tx_syncp);
+		/* Ask the consumer for a wake-up, then look once more. */
+		rc = ccring_prod_want_space(&link->tx, len);
+		if (rc == 1)
+			rc = ccnet_tx_put(link, skb);
+		if (rc == 0)
+			goto queue;
+	}
+	if (rc < 0) {
+		ccnet_link_mark_broken(link, "tx ring: peer index invalid", -rc);
+		goto drop;
+	}
+	ccnet_tx_count(link, len);
+	dev_consume_skb_any(skb);
+	if (more)
+		deferred = true;
+	else
+		ccnet_tx_push_locked(link);
+	spin_unlock(&link->tx_lock);
+	return deferred;
+
+queue:
+	if (skb_queue_len(&link->backlog) >= CCNET_BACKLOG_MAX)
+		goto drop;
+	__skb_queue_tail(&link->backlog, skb);
+	/* Records committed earlier in this burst must not wait for "more". */
+	ccnet_tx_push_locked(link);
+	spin_unlock(&link->tx_lock);
+	return false;
+
+drop:
+	ccnet_tx_drop_locked(link, skb);
+	spin_unlock(&link->tx_lock);
+	return false;
+}
+
+/*
+ * Adapt skb to the peer's features (its feature-* keys), then send.  Takes
+ * ownership of skb.  Peers running this driver accept everything, so the
+ * segmentation/checksum fallbacks are for other implementations.
+ */
+static bool ccnet_link_xmit(struct ccnet_link *link, struct sk_buff *skb,
+			    bool more)
+{
+	struct sk_buff *segs, *next;
+	bool deferred = false;
+
+	if (skb_is_gso(skb)) {
+		unsigned int t = skb_shinfo(skb)->gso_type;
+		bool ok = ((t & SKB_GSO_TCPV4) && link->peer_gso4) ||
+			  ((t & SKB_GSO_TCPV6) && link->peer_gso6);
+
+		if (!ok) {
+			segs = skb_gso_segment(skb, link->nic->ndev->features &
+					       ~NETIF_F_GSO_MASK &
+					       (link->peer_csum ? ~0ULL :
+						~NETIF_F_CSUM_MASK));
+			if (IS_ERR_OR_NULL(segs))
+				goto drop;
+			consume_skb(skb);
+			skb_list_walk_safe(segs, skb, next) {
+				skb_mark_not_on_list(skb);
+				deferred |= ccnet_link_xmit(link, skb, true);
+			}
+			if (!deferred || more)
+				return deferred;
+			spin_lock(&link->tx_lock);
+			if (link->tx_ok)
+				ccnet_tx_push_locked(link);
+			spin_unlock(&link->tx_lock);
+			return false;
+		}
+	}
+	if (skb->ip_summed == CHECKSUM_PARTIAL && !link->peer_csum &&
+	    skb_checksum_help(skb))
+		goto drop;
+	if (ccnet_tx_meta(link, skb, &ccnet_tx_cb(skb)->meta))
+		goto drop;
+	return ccnet_link_xmit_one(link, skb, more);
+
+drop:
+	atomic64_inc(&link->nic->tx_errors);
+	dev_kfree_skb_any(skb);
+	return false;
+}
+
+/* Push what ccnet_link_xmit_one() held back.  Under the TX queue lock. */
+static void ccnet_tx_flush_defer(struct ccnet_nic *nic)
+{
+	struct ccnet_link *link = nic->tx_defer;
+
+	if (!link)
+		return;
+	nic->tx_defer = NULL;
+	spin_lock(&link->tx_lock);
+	if (link->tx_ok)
+		ccnet_tx_push_locked(link);
+	spin_unlock(&link->tx_lock);
+}
+
+netdev_tx_t ccnet_start_xmit(struct sk_buff *skb, struct net_device *ndev)
+{
+	struct ccnet_nic *nic = ccnet_nic_of(ndev);
+	bool more = netdev_xmit_more();
+	struct ccnet_link *link;
+	struct sk_buff *nskb;
+	const u8 *dest;
+
+	if (unlikely(skb->len < ETH_HLEN || skb->len > CCRING_MAX_FRAME)) {
+		atomic64_inc(&nic->tx_errors);
+		dev_kfree_skb_any(skb);
+		goto out;
+	}
+	dest = skb->data;
+
+	rcu_read_lock();
+	if (is_multicast_ether_addr(dest)) {
+		/* Flood: every connected peer gets its own copy in its ring. */
+		ccnet_tx_flush_defer(nic);
+		list_for_each_entry_rcu(link, &nic->links, nic_node) {
+			if (!test_bit(CCNET_LINK_CONNECTED, &link->flags))
+				continue;
+			nskb = skb_clone(skb, GFP_ATOMIC);
+			if (!nskb) {
+				spin_lock(&link->tx_lock);
+				u64_stats_update_begin(&link->stats.tx_syncp);
+				link->stats.tx_dropped++;
+				u64_stats_update_end(&link->stats.tx_syncp);
+				spin_unlock(&link->tx_lock);
+				continue;
+			}
+			ccnet_link_xmit(link, nskb, false);
+		}
+		consume_skb(skb);
+	} else {
+		link = ccnet_link_lookup(nic, dest);
+		if (nic->tx_defer && (nic->tx_defer != link || !more))
+			ccnet_tx_flush_defer(nic);
+		if (!link) {
+			atomic64_inc(&nic->tx_unknown);
+			dev_kfree_skb_any(skb);
+		} else if (ccnet_link_xmit(link, skb, more)) {
+			nic->tx_defer = link;
+		}
+	}
+	rcu_read_unlock();
+out:
+	return NETDEV_TX_OK;
+}
+
+/*
+ * From the poll, when the peer freed space: move the backlog into the ring.
+ * Returns true if anything moved (for the EOI's spurious accounting).
+ */
+bool ccnet_tx_drain(struct ccnet_link *link)
+{
+	bool progress = false, retried = false;
+	struct sk_buff *skb;
+	int rc;
+
+	if (skb_queue_empty_lockless(&link->backlog))
+		return false;
+
+	spin_lock(&link->tx_lock);
+	if (!link->tx_ok || test_bit(CCNET_LINK_BROKEN, &link->flags))
+		goto out;
+	while ((skb = skb_peek(&link->backlog)) != NULL) {
+		rc = ccnet_tx_put(link, skb);
+		if (rc == 0) {
+			if (retried)
+				break;
+			rc = ccring_prod_want_space(&link->tx, skb->len);
+			if (rc == 1) {
+				/* Space appeared between the two checks. */
+				retried = true;
+				continue;
+			}
+			if (rc == 0)
+				break;
+		}
+		if (rc < 0) {
+			ccnet_link_mark_broken(link, "tx ring: peer index invalid",
+					       -rc);
+			break;
+		}
+		retried = false;
+		__skb_unlink(skb, &link->backlog);
+		ccnet_tx_count(link, skb->len);
+		dev_consume_skb_any(skb);
+		progress = true;
+	}
+	if (progress)
+		ccnet_tx_push_locked(link);
+out:
+	spin_unlock(&link->tx_lock);
+	return progress;
+}
+
+/* Drop whatever waits in the backlog (close, teardown).  Process context. */
+void ccnet_tx_purge(struct ccnet_link *link)
+{
+	struct sk_buff_head list;
+	u32 n;
+
+	__skb_queue_head_init(&list);
+	spin_lock_bh(&link->tx_lock);
+	skb_queue_splice_init(&link->backlog, &list);
+	n = skb_queue_len(&list);
+	if (n) {
+		u64_stats_update_begin(&link->stats.tx_syncp);
+		link->stats.tx_dropped += n;
+		u64_stats_update_end(&link->stats.tx_syncp);
+	}
+	spin_unlock_bh(&link->tx_lock);
+	__skb_queue_purge(&list);
+}
