@@ -1,0 +1,178 @@
+/* ccd.h - colorcomd, the colorcom broker daemon (dom0).
+ *
+ * Data flow of one reconcile pass (level-triggered, see docs/daemon-notes.md):
+ *   xs.c      ccd_scan()        xenstore -> struct ccd_snap   (no writes)
+ *   dom.c     ccd_dom_alive()   liveness of every domid in the snapshot
+ *   registry.c ccd_plan_build() snapshot -> struct ccd_plan   (pure logic)
+ *   link.c    ccd_plan_apply()  plan -> xenstore, one transaction per action,
+ *                               preconditions re-checked inside it
+ */
+#ifndef CCD_H
+#define CCD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ccd_valid.h"
+
+struct xs_handle;
+
+/* ---- snapshot ------------------------------------------------------------ */
+
+struct ccd_nic {
+	unsigned domid, devid;
+	/* Raw states: backend as written by toolstack/us, frontend by the guest.
+	 * -1 = missing, -2 = garbage (logged, treated like missing). */
+	int bstate, fstate;
+	int online;             /* 0 or 1 (missing = 1); -1 garbage */
+	int has_error;          /* an `error` key is present */
+	int valid;              /* every key validated */
+	char why[160];          /* reason when !valid */
+	char network[CCD_NET_MAXLEN + 1];
+	uint8_t mac[6];
+	unsigned mtu, order;
+	long long closing_since_ms;  /* filled by the caller; 0 = unknown */
+};
+
+enum ccd_half_kind { CCD_HALF_FRONT, CCD_HALF_BACK };
+
+struct ccd_half {
+	enum ccd_half_kind kind;
+	unsigned a, b, l;       /* domains A < B and link id */
+	int state;              /* -1 missing, -2 garbage */
+};
+
+struct ccd_dom {
+	unsigned domid;
+	int alive;              /* 1 alive, 0 dead (dying, shut down, gone) */
+};
+
+struct ccd_snap {
+	struct ccd_nic *nics;
+	size_t nnic, capnic;
+	struct ccd_half *halves;
+	size_t nhalf, caphalf;
+	struct ccd_dom *doms;   /* every /local/domain/D entry */
+	size_t ndom, capdom;
+	long long now_ms;
+};
+
+void ccd_snap_init(struct ccd_snap *s);
+void ccd_snap_free(struct ccd_snap *s);
+void ccd_snap_clear(struct ccd_snap *s);
+struct ccd_nic *ccd_snap_add_nic(struct ccd_snap *s);
+struct ccd_half *ccd_snap_add_half(struct ccd_snap *s);
+struct ccd_dom *ccd_snap_add_dom(struct ccd_snap *s, unsigned domid, int alive);
+/* 1 if domid is listed and alive, else 0. */
+int ccd_snap_alive(const struct ccd_snap *s, unsigned domid);
+const struct ccd_nic *ccd_snap_find_nic(const struct ccd_snap *s,
+					unsigned domid, unsigned devid);
+
+/* Validate the backend keys of a NIC (already parsed by the reader into
+ * strings); fills nic->valid/why/network/mac/mtu/order.  Pure. */
+struct ccd_nic_keys {
+	const char *frontend, *frontend_id, *mac, *network, *mtu, *order,
+		   *online, *state;
+	size_t frontend_len, frontend_id_len, mac_len, network_len, mtu_len,
+	       order_len, online_len, state_len;
+};
+void ccd_nic_validate(struct ccd_nic *nic, const struct ccd_nic_keys *k);
+
+/* ---- plan ---------------------------------------------------------------- */
+
+enum ccd_act_kind {
+	CCD_ACT_NIC_STATE,      /* write backend state (from -> to) */
+	CCD_ACT_NIC_ERROR,      /* write error + state Closed */
+	CCD_ACT_LINK_REMOVE,    /* rm present halves of link (a, l) */
+	CCD_ACT_NIC_REMOVE,     /* rm NIC backend dir (and frontend dir) */
+	CCD_ACT_LINK_CREATE,    /* write both halves of link (a, l) */
+};
+
+struct ccd_act {
+	enum ccd_act_kind kind;
+	unsigned domid, devid;          /* NIC actions */
+	int from, to;                   /* NIC_STATE */
+	int rm_front;                   /* NIC_REMOVE: also rm frontend dir */
+	/* link actions */
+	unsigned a, b, l, na, nb;
+	int have_front, have_back;      /* LINK_REMOVE: halves present */
+	const struct ccd_nic *nic_a, *nic_b;  /* LINK_CREATE (into snapshot) */
+	char reason[200];
+};
+
+struct ccd_plan {
+	struct ccd_act *acts;
+	size_t nact, capact;
+	long long deadline_ms;          /* rescan at this time; 0 = none */
+};
+
+void ccd_plan_init(struct ccd_plan *p);
+void ccd_plan_free(struct ccd_plan *p);
+
+struct ccd_opts {
+	long long detach_timeout_ms;    /* wait for frontend Closed on detach */
+	long long relink_delay_ms;      /* after removing a half-link */
+};
+
+/* registry.c: decide everything from a snapshot.  Pure; returns 0 or -1
+ * (allocation failure). */
+int ccd_plan_build(const struct ccd_snap *s, const struct ccd_opts *o,
+		   struct ccd_plan *p);
+
+/* ---- closing timers (the one bit of memory; restart only delays) ------- */
+struct ccd_timers;
+struct ccd_timers *ccd_timers_new(void);
+void ccd_timers_free(struct ccd_timers *t);
+/* Stamp every closing NIC of s with its first-seen time, forget others. */
+void ccd_timers_update(struct ccd_timers *t, struct ccd_snap *s);
+int ccd_nic_is_closing(const struct ccd_nic *n);
+
+/* ---- logging ------------------------------------------------------------- */
+extern int ccd_verbose;
+extern int ccd_use_syslog;
+void ccd_log(int prio, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Log once per distinct key (garbage reports); verbose-independent. */
+void ccd_log_once(int prio, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Tests: receive messages instead of stderr/syslog. */
+extern void (*ccd_log_hook)(int prio, const char *msg);
+#define CCD_LOG_ERR     3
+#define CCD_LOG_WARN    4
+#define CCD_LOG_INFO    6
+#define CCD_LOG_DEBUG   7
+
+/* ---- xenstore I/O (xs.c) ------------------------------------------------- */
+/* Read a value of at most maxlen bytes into buf (NUL-terminated).
+ * Returns length, -1 if missing, -2 if too long or containing NUL. */
+int ccd_xs_read(struct xs_handle *h, uint32_t t, const char *path,
+		char *buf, size_t bufsz);
+/* Run fn inside a transaction, retrying on EAGAIN.  fn returns 0 to commit,
+ * >0 to abort without error (precondition failed), <0 on error. */
+typedef int (*ccd_tx_fn)(struct xs_handle *h, uint32_t t, void *arg);
+int ccd_xs_transact(struct xs_handle *h, ccd_tx_fn fn, void *arg);
+/* Fill the snapshot (domains, NICs, link halves).  Liveness: see dom.c. */
+struct ccd_dom_ctx;
+int ccd_scan(struct xs_handle *h, struct ccd_dom_ctx *dc, struct ccd_snap *s);
+
+/* ---- domain liveness (dom.c) -------------------------------------------- */
+struct ccd_dom_ctx *ccd_dom_open(void);    /* NULL-safe: falls back */
+void ccd_dom_close(struct ccd_dom_ctx *dc);
+/* 1 alive, 0 dead, -1 unknown (no libxenctrl access). */
+int ccd_dom_alive(struct ccd_dom_ctx *dc, unsigned domid);
+
+/* ---- actions (link.c) ---------------------------------------------------- */
+/* Apply every action; returns the number of failed actions. */
+int ccd_plan_apply(struct xs_handle *h, const struct ccd_plan *p);
+
+/* ---- one pass (pass.c) -------------------------------------------------- */
+/* Scan, plan, apply.  snap is scratch space kept by the caller (it is
+ * reused between passes).  *deadline_ms: when to pass again (0 = on the next
+ * event).  Returns 0, or -1 if the scan or any action failed. */
+int ccd_reconcile(struct xs_handle *h, struct ccd_dom_ctx *dc,
+		  struct ccd_timers *timers, const struct ccd_opts *o,
+		  struct ccd_snap *snap, long long now_ms,
+		  long long *deadline_ms);
+long long ccd_now_ms(void);     /* main.c: CLOCK_MONOTONIC in ms */
+
+#endif

@@ -1,0 +1,352 @@
+/* link.c - carry out a plan: NIC backend states, NIC removal, cclink halves.
+ *
+ * Each action is one xenstore transaction (EAGAIN retried by
+ * ccd_xs_transact) that first re-checks what the plan assumed; when the
+ * world moved on, the action is skipped and the next pass decides again.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xenstore.h>
+
+#include "ccd.h"
+
+#define SKIP 1  /* precondition failed: abort the transaction quietly */
+
+static int exists(struct xs_handle *h, xs_transaction_t t, const char *path)
+{
+	char buf[8];
+	int r = ccd_xs_read(h, t, path, buf, sizeof(buf));
+
+	return r != -1;
+}
+
+static int rd_state(struct xs_handle *h, xs_transaction_t t, const char *path)
+{
+	char buf[16];
+	int len = ccd_xs_read(h, t, path, buf, sizeof(buf));
+
+	if (len == -1)
+		return -1;
+	if (len < 0)
+		return -2;
+	return ccd_parse_state(buf, (size_t)len) < 0 ? -2 :
+	       ccd_parse_state(buf, (size_t)len);
+}
+
+static int wr(struct xs_handle *h, xs_transaction_t t, const char *dir,
+	      const char *key, const char *val)
+{
+	char p[256];
+
+	snprintf(p, sizeof(p), "%s/%s", dir, key);
+	if (!xs_write(h, t, p, val, (unsigned)strlen(val))) {
+		ccd_log(CCD_LOG_ERR, "write %s: %s", p, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int wr_uint(struct xs_handle *h, xs_transaction_t t, const char *dir,
+		   const char *key, unsigned v)
+{
+	char buf[16];
+
+	snprintf(buf, sizeof(buf), "%u", v);
+	return wr(h, t, dir, key, buf);
+}
+
+static int rm(struct xs_handle *h, xs_transaction_t t, const char *path)
+{
+	if (!xs_rm(h, t, path) && errno != ENOENT) {
+		ccd_log(CCD_LOG_ERR, "rm %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Remove dir if it exists and has no children. */
+static int rm_if_empty(struct xs_handle *h, xs_transaction_t t,
+		       const char *path)
+{
+	unsigned n = 0;
+	char **d = xs_directory(h, t, path, &n);
+
+	if (!d)
+		return 0;
+	free(d);
+	return n ? 0 : rm(h, t, path);
+}
+
+static int mkdir_perms(struct xs_handle *h, xs_transaction_t t,
+		       const char *path, unsigned owner, int reader)
+{
+	struct xs_permissions p[2];
+	unsigned np = 1;
+
+	p[0].id = owner;
+	p[0].perms = XS_PERM_NONE;
+	if (reader >= 0 && (unsigned)reader != owner) {
+		p[1].id = (unsigned)reader;
+		p[1].perms = XS_PERM_READ;
+		np = 2;
+	}
+	if (!xs_mkdir(h, t, path)) {
+		ccd_log(CCD_LOG_ERR, "mkdir %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!xs_set_permissions(h, t, path, p, np)) {
+		ccd_log(CCD_LOG_ERR, "set perms %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void nic_dir(char *buf, size_t sz, unsigned d, unsigned n)
+{
+	snprintf(buf, sz, CCD_BACKEND_ROOT "/%u/%u", d, n);
+}
+
+static void front_nic_dir(char *buf, size_t sz, unsigned d, unsigned n)
+{
+	snprintf(buf, sz, "/local/domain/%u/device/%s/%u", d, CCD_NIC_TYPE, n);
+}
+
+static void link_front_dir(char *buf, size_t sz, unsigned a, unsigned l)
+{
+	snprintf(buf, sz, "/local/domain/%u/device/%s/%u", a, CCD_LINK_TYPE, l);
+}
+
+static void link_back_dir(char *buf, size_t sz, unsigned b, unsigned a,
+			  unsigned l)
+{
+	snprintf(buf, sz, "/local/domain/%u/backend/%s/%u/%u", b, CCD_LINK_TYPE,
+		 a, l);
+}
+
+/* ---- NIC actions --------------------------------------------------------- */
+
+static int tx_nic_state(struct xs_handle *h, xs_transaction_t t, void *arg)
+{
+	const struct ccd_act *a = arg;
+	char dir[96], p[128], buf[16];
+
+	nic_dir(dir, sizeof(dir), a->domid, a->devid);
+	if (!exists(h, t, dir))
+		return SKIP;
+	snprintf(p, sizeof(p), "%s/%s", dir, CCD_K_STATE);
+	if (rd_state(h, t, p) != a->from)
+		return SKIP;
+	if (a->kind == CCD_ACT_NIC_ERROR) {
+		if (wr(h, t, dir, CCD_K_ERROR, a->reason))
+			return -1;
+		return wr_uint(h, t, dir, CCD_K_STATE, CCD_XS_CLOSED);
+	}
+	snprintf(buf, sizeof(buf), "%d", a->to);
+	return wr(h, t, dir, CCD_K_STATE, buf);
+}
+
+static int tx_nic_remove(struct xs_handle *h, xs_transaction_t t, void *arg)
+{
+	const struct ccd_act *a = arg;
+	char dir[96];
+
+	nic_dir(dir, sizeof(dir), a->domid, a->devid);
+	if (!exists(h, t, dir))
+		return SKIP;
+	if (rm(h, t, dir))
+		return -1;
+	if (a->rm_front) {
+		front_nic_dir(dir, sizeof(dir), a->domid, a->devid);
+		if (rm(h, t, dir))
+			return -1;
+	}
+	snprintf(dir, sizeof(dir), CCD_BACKEND_ROOT "/%u", a->domid);
+	return rm_if_empty(h, t, dir);
+}
+
+/* ---- link actions -------------------------------------------------------- */
+
+static int tx_link_remove(struct xs_handle *h, xs_transaction_t t, void *arg)
+{
+	const struct ccd_act *a = arg;
+	char p[128];
+
+	if (a->have_front) {
+		link_front_dir(p, sizeof(p), a->a, a->l);
+		if (rm(h, t, p))
+			return -1;
+	}
+	if (a->have_back) {
+		link_back_dir(p, sizeof(p), a->b, a->a, a->l);
+		if (rm(h, t, p))
+			return -1;
+		snprintf(p, sizeof(p), "/local/domain/%u/backend/%s/%u", a->b,
+			 CCD_LINK_TYPE, a->a);
+		if (rm_if_empty(h, t, p))
+			return -1;
+	}
+	return 0;
+}
+
+/* Is NIC (d, n) still Connected on both ends and online? */
+static int nic_connected(struct xs_handle *h, xs_transaction_t t, unsigned d,
+			 unsigned n)
+{
+	char dir[96], p[128], buf[8];
+	int len;
+
+	nic_dir(dir, sizeof(dir), d, n);
+	snprintf(p, sizeof(p), "%s/%s", dir, CCD_K_STATE);
+	if (rd_state(h, t, p) != CCD_XS_CONNECTED)
+		return 0;
+	snprintf(p, sizeof(p), "%s/%s", dir, CCD_K_ONLINE);
+	len = ccd_xs_read(h, t, p, buf, sizeof(buf));
+	if (len != -1 && !(len == 1 && buf[0] == '1'))
+		return 0;
+	front_nic_dir(dir, sizeof(dir), d, n);
+	snprintf(p, sizeof(p), "%s/%s", dir, CCD_K_STATE);
+	return rd_state(h, t, p) == CCD_XS_CONNECTED;
+}
+
+/* Parent directories of the backend half, created owned by B. */
+static int back_parents(struct xs_handle *h, xs_transaction_t t, unsigned b,
+			unsigned a)
+{
+	char p[128];
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		if (i == 0)
+			snprintf(p, sizeof(p), "/local/domain/%u/backend", b);
+		else if (i == 1)
+			snprintf(p, sizeof(p), "/local/domain/%u/backend/%s", b,
+				 CCD_LINK_TYPE);
+		else
+			snprintf(p, sizeof(p), "/local/domain/%u/backend/%s/%u",
+				 b, CCD_LINK_TYPE, a);
+		if (exists(h, t, p))
+			continue;
+		if (mkdir_perms(h, t, p, b, -1))
+			return -1;
+	}
+	return 0;
+}
+
+static int tx_link_create(struct xs_handle *h, xs_transaction_t t, void *arg)
+{
+	const struct ccd_act *a = arg;
+	const struct ccd_nic *x = a->nic_a, *y = a->nic_b;
+	char fd[128], bd[128], mac[18];
+
+	if (!nic_connected(h, t, x->domid, x->devid) ||
+	    !nic_connected(h, t, y->domid, y->devid))
+		return SKIP;
+	link_front_dir(fd, sizeof(fd), a->a, a->l);
+	link_back_dir(bd, sizeof(bd), a->b, a->a, a->l);
+	if (exists(h, t, fd) || exists(h, t, bd))
+		return SKIP;
+
+	/* Directories with their final permissions first, so that every key
+	 * inherits them; then the keys; `state` last. */
+	if (back_parents(h, t, a->b, a->a) ||
+	    mkdir_perms(h, t, fd, a->a, (int)a->b) ||
+	    mkdir_perms(h, t, bd, a->b, (int)a->a))
+		return -1;
+
+	ccd_mac_format(y->mac, mac);
+	if (wr(h, t, fd, CCD_K_BACKEND, bd) ||
+	    wr_uint(h, t, fd, CCD_K_BACKEND_ID, a->b) ||
+	    wr_uint(h, t, fd, CCD_K_NIC, x->devid) ||
+	    wr(h, t, fd, CCD_K_PEER_MAC, mac) ||
+	    wr(h, t, fd, CCD_K_NETWORK, x->network) ||
+	    wr_uint(h, t, fd, CCD_K_ORDER, x->order))
+		return -1;
+	ccd_mac_format(x->mac, mac);
+	if (wr(h, t, bd, CCD_K_FRONTEND, fd) ||
+	    wr_uint(h, t, bd, CCD_K_FRONTEND_ID, a->a) ||
+	    wr_uint(h, t, bd, CCD_K_NIC, y->devid) ||
+	    wr(h, t, bd, CCD_K_PEER_MAC, mac) ||
+	    wr(h, t, bd, CCD_K_NETWORK, y->network) ||
+	    wr_uint(h, t, bd, CCD_K_ORDER, y->order))
+		return -1;
+	if (wr_uint(h, t, fd, CCD_K_STATE, CCD_XS_INITIALISING) ||
+	    wr_uint(h, t, bd, CCD_K_STATE, CCD_XS_INITIALISING))
+		return -1;
+	return 0;
+}
+
+/* ---- dispatcher ---------------------------------------------------------- */
+
+static void describe(const struct ccd_act *a, char *buf, size_t sz)
+{
+	switch (a->kind) {
+	case CCD_ACT_NIC_STATE:
+		snprintf(buf, sz, "nic %u/%u %s -> %s (%s)", a->domid, a->devid,
+			 ccd_state_name(a->from), ccd_state_name(a->to),
+			 a->reason);
+		break;
+	case CCD_ACT_NIC_ERROR:
+		snprintf(buf, sz, "nic %u/%u invalid, -> Closed: %s", a->domid,
+			 a->devid, a->reason);
+		break;
+	case CCD_ACT_NIC_REMOVE:
+		snprintf(buf, sz, "nic %u/%u removed (%s)", a->domid, a->devid,
+			 a->reason);
+		break;
+	case CCD_ACT_LINK_REMOVE:
+		snprintf(buf, sz, "link %u<->%u (L=0x%x) removed%s: %s", a->a,
+			 a->b, a->l,
+			 a->have_front && a->have_back ? "" :
+			 a->have_front ? " (front half)" : " (back half)",
+			 a->reason);
+		break;
+	case CCD_ACT_LINK_CREATE:
+		snprintf(buf, sz, "link %u<->%u on %s created (L=0x%x)", a->a,
+			 a->b, a->reason, a->l);
+		break;
+	}
+}
+
+int ccd_plan_apply(struct xs_handle *h, const struct ccd_plan *p)
+{
+	size_t i;
+	int fails = 0;
+
+	for (i = 0; i < p->nact; i++) {
+		struct ccd_act *a = &p->acts[i];
+		char what[400];
+		ccd_tx_fn fn = NULL;
+		int rc;
+
+		switch (a->kind) {
+		case CCD_ACT_NIC_STATE:
+		case CCD_ACT_NIC_ERROR:
+			fn = tx_nic_state;
+			break;
+		case CCD_ACT_NIC_REMOVE:
+			fn = tx_nic_remove;
+			break;
+		case CCD_ACT_LINK_REMOVE:
+			fn = tx_link_remove;
+			break;
+		case CCD_ACT_LINK_CREATE:
+			fn = tx_link_create;
+			break;
+		}
+		describe(a, what, sizeof(what));
+		rc = ccd_xs_transact(h, fn, a);
+		if (rc == 0) {
+			ccd_log(CCD_LOG_INFO, "%s", what);
+		} else if (rc > 0) {
+			ccd_log(CCD_LOG_DEBUG, "skipped, xenstore changed: %s",
+				what);
+		} else {
+			ccd_log(CCD_LOG_ERR, "failed (%s): %s", strerror(errno),
+				what);
+			fails++;
+		}
+	}
+	return fails;
+}

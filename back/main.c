@@ -1,0 +1,321 @@
+/* main.c - colorcomd: arguments, signals, the watch loop.
+ *
+ * Level-triggered: every watch event (and a periodic tick) triggers a full
+ * re-scan of xenstore and one reconcile pass, so the daemon holds no state
+ * that xenstore does not (except a detach timer, whose loss on restart only
+ * delays a removal).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+#include <xenstore.h>
+
+#include "ccd.h"
+
+#define PERIODIC_MS     60000
+#define WATCH_BACKEND   "ccd-backend"
+#define WATCH_DOMAIN    "ccd-domain"
+#define WATCH_FRONT     "ccd-front"
+
+struct ccd_ctx {
+	struct xs_handle *xsh;
+	struct ccd_dom_ctx *dc;
+	struct ccd_timers *timers;
+	struct ccd_opts opts;
+	struct ccd_snap snap;
+	char **watched;         /* frontend state paths we watch */
+	size_t nwatched;
+	long long deadline_ms;
+};
+
+static volatile sig_atomic_t got_stop, got_hup;
+
+static void on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		got_hup = 1;
+	else
+		got_stop = 1;
+}
+
+long long ccd_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Watch the frontend state of every NIC we know (guests write those), and
+ * stop watching the ones that went away. */
+static void update_watches(struct ccd_ctx *c)
+{
+	char **want = NULL;
+	size_t n = 0, i, j;
+
+	if (c->snap.nnic)
+		want = calloc(c->snap.nnic, sizeof(*want));
+	for (i = 0; want && i < c->snap.nnic; i++) {
+		char p[128];
+
+		snprintf(p, sizeof(p), "/local/domain/%u/device/%s/%u/%s",
+			 c->snap.nics[i].domid, CCD_NIC_TYPE,
+			 c->snap.nics[i].devid, CCD_K_STATE);
+		if (!(want[n] = strdup(p)))
+			break;
+		n++;
+	}
+	if (n)
+		qsort(want, n, sizeof(*want), cmp_str);
+	/* Both lists sorted: merge. */
+	for (i = 0, j = 0; i < n || j < c->nwatched;) {
+		int d = i >= n ? 1 : j >= c->nwatched ? -1 :
+			strcmp(want[i], c->watched[j]);
+
+		if (d < 0) {
+			if (!xs_watch(c->xsh, want[i], WATCH_FRONT))
+				ccd_log(CCD_LOG_WARN, "watch %s: %s", want[i],
+					strerror(errno));
+			i++;
+		} else if (d > 0) {
+			xs_unwatch(c->xsh, c->watched[j], WATCH_FRONT);
+			j++;
+		} else {
+			i++;
+			j++;
+		}
+	}
+	for (j = 0; j < c->nwatched; j++)
+		free(c->watched[j]);
+	free(c->watched);
+	c->watched = want;
+	c->nwatched = n;
+}
+
+static int reconcile(struct ccd_ctx *c)
+{
+	return ccd_reconcile(c->xsh, c->dc, c->timers, &c->opts, &c->snap,
+			     ccd_now_ms(), &c->deadline_ms);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: colorcomd [-f] [-v] [--once] [-p PIDFILE] [-t SECONDS]\n"
+		"  -f, --foreground     stay in the foreground, log to stderr\n"
+		"  -v, --verbose        log debug messages too\n"
+		"  -1, --once           one reconcile pass, then exit\n"
+		"  -p, --pidfile FILE   write the daemon's pid to FILE\n"
+		"  -t, --detach-timeout SECONDS  wait for a detached NIC's\n"
+		"                       frontend to close (default 10)\n"
+		"  -h, --help           this text\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "once", no_argument, NULL, '1' },
+		{ "pidfile", required_argument, NULL, 'p' },
+		{ "detach-timeout", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ccd_ctx c;
+	const char *pidfile = NULL;
+	int foreground = 0, once = 0, opt, rc = 1;
+	unsigned long secs;
+	struct sigaction sa;
+	sigset_t block, orig;
+
+	memset(&c, 0, sizeof(c));
+	c.opts.detach_timeout_ms = 10000;
+	c.opts.relink_delay_ms = 1000;
+	while ((opt = getopt_long(argc, argv, "fv1p:t:h", lopts, NULL)) != -1) {
+		switch (opt) {
+		case 'f':
+			foreground = 1;
+			break;
+		case 'v':
+			ccd_verbose = 1;
+			break;
+		case '1':
+			once = 1;
+			break;
+		case 'p':
+			pidfile = optarg;
+			break;
+		case 't':
+			if (ccd_parse_uint(optarg, strlen(optarg), 3600, &secs)) {
+				fprintf(stderr, "colorcomd: bad timeout '%s' (0..3600)\n",
+					optarg);
+				return 2;
+			}
+			c.opts.detach_timeout_ms = (long long)secs * 1000;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+
+	if (!foreground && !once) {
+		if (daemon(0, 0)) {
+			perror("colorcomd: daemon");
+			return 1;
+		}
+		openlog("colorcomd", LOG_PID, LOG_DAEMON);
+		ccd_use_syslog = 1;
+	}
+	if (pidfile) {
+		FILE *f = fopen(pidfile, "w");
+
+		if (!f || fprintf(f, "%d\n", (int)getpid()) < 0 || fclose(f)) {
+			ccd_log(CCD_LOG_ERR, "cannot write %s: %s", pidfile,
+				strerror(errno));
+			return 1;
+		}
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &orig);
+
+	ccd_snap_init(&c.snap);
+	c.timers = ccd_timers_new();
+	c.xsh = xs_open(0);
+	if (!c.xsh) {
+		ccd_log(CCD_LOG_ERR, "cannot open xenstore: %s", strerror(errno));
+		goto out;
+	}
+	c.dc = ccd_dom_open();
+	if (!c.timers || !c.dc) {
+		ccd_log(CCD_LOG_ERR, "out of memory");
+		goto out;
+	}
+
+	if (once) {
+		rc = reconcile(&c) ? 1 : 0;
+		goto out;
+	}
+
+	if (!xs_watch(c.xsh, CCD_BACKEND_ROOT, WATCH_BACKEND) ||
+	    !xs_watch(c.xsh, "@releaseDomain", WATCH_DOMAIN) ||
+	    !xs_watch(c.xsh, "@introduceDomain", WATCH_DOMAIN)) {
+		ccd_log(CCD_LOG_ERR, "cannot set watches: %s", strerror(errno));
+		goto out;
+	}
+	ccd_log(CCD_LOG_INFO, "started (detach timeout %lld s)",
+		c.opts.detach_timeout_ms / 1000);
+
+	{
+		int need = 1;
+		long long last = 0;
+		struct pollfd pfd = { .fd = xs_fileno(c.xsh), .events = POLLIN };
+
+		while (!got_stop) {
+			long long now, wake;
+			struct timespec ts;
+			int r;
+
+			if (need) {
+				need = 0;
+				reconcile(&c);
+				update_watches(&c);
+				last = ccd_now_ms();
+			}
+			now = ccd_now_ms();
+			wake = last + PERIODIC_MS;
+			if (c.deadline_ms && c.deadline_ms < wake)
+				wake = c.deadline_ms;
+			if (wake < now)
+				wake = now;
+			ts.tv_sec = (wake - now) / 1000;
+			ts.tv_nsec = ((wake - now) % 1000) * 1000000;
+			r = ppoll(&pfd, 1, &ts, &orig);
+			if (r < 0) {
+				if (errno != EINTR) {
+					ccd_log(CCD_LOG_ERR, "poll: %s", strerror(errno));
+					break;
+				}
+				if (got_hup) {
+					got_hup = 0;
+					need = 1;
+				}
+				continue;
+			}
+			if (r == 0) {
+				need = 1;
+				continue;
+			}
+			if (pfd.revents & (POLLERR | POLLHUP | POLLNVAL)) {
+				ccd_log(CCD_LOG_ERR, "xenstore connection lost");
+				break;
+			}
+			for (;;) {
+				char **w = xs_check_watch(c.xsh);
+
+				if (!w)
+					break;
+				ccd_log(CCD_LOG_DEBUG, "watch %s fired (%s)",
+					w[XS_WATCH_PATH], w[XS_WATCH_TOKEN]);
+				free(w);
+				need = 1;
+			}
+			if (errno != EAGAIN && !need) {
+				ccd_log(CCD_LOG_ERR, "reading watches: %s",
+					strerror(errno));
+				break;
+			}
+		}
+		if (got_stop) {
+			ccd_log(CCD_LOG_INFO, "stopping (links left in place)");
+			rc = 0;
+		}
+	}
+out:
+	if (c.watched) {
+		size_t j;
+
+		for (j = 0; j < c.nwatched; j++)
+			free(c.watched[j]);
+		free(c.watched);
+	}
+	ccd_snap_free(&c.snap);
+	ccd_timers_free(c.timers);
+	ccd_dom_close(c.dc);
+	if (c.xsh)
+		xs_close(c.xsh);
+	if (pidfile && rc == 0)
+		unlink(pidfile);
+	return rc;
+}

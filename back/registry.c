@@ -1,0 +1,645 @@
+/* registry.c - the broker's decisions, as pure functions of a snapshot.
+ *
+ * Given everything xenstore holds (NIC backend dirs, frontend states, link
+ * halves, which domains live), ccd_plan_build() lists the actions that bring
+ * xenstore to the wanted shape.  Nothing here does I/O, so every rule is unit
+ * tested in tests/test_registry.c.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <stdio.h>
+
+#include "ccd.h"
+
+/* ---- snapshot containers ------------------------------------------------ */
+
+void ccd_snap_init(struct ccd_snap *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+void ccd_snap_clear(struct ccd_snap *s)
+{
+	s->nnic = s->nhalf = s->ndom = 0;
+}
+
+void ccd_snap_free(struct ccd_snap *s)
+{
+	free(s->nics);
+	free(s->halves);
+	free(s->doms);
+	ccd_snap_init(s);
+}
+
+static void *grow(void *arr, size_t *cap, size_t n, size_t elsz)
+{
+	size_t ncap;
+	void *p;
+
+	if (n < *cap)
+		return arr;
+	ncap = *cap ? *cap * 2 : 16;
+	p = realloc(arr, ncap * elsz);
+	if (!p)
+		return NULL;
+	*cap = ncap;
+	return p;
+}
+
+struct ccd_nic *ccd_snap_add_nic(struct ccd_snap *s)
+{
+	struct ccd_nic *p = grow(s->nics, &s->capnic, s->nnic, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	s->nics = p;
+	p = &s->nics[s->nnic++];
+	memset(p, 0, sizeof(*p));
+	p->bstate = p->fstate = -1;
+	p->online = 1;
+	return p;
+}
+
+struct ccd_half *ccd_snap_add_half(struct ccd_snap *s)
+{
+	struct ccd_half *p = grow(s->halves, &s->caphalf, s->nhalf, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	s->halves = p;
+	p = &s->halves[s->nhalf++];
+	memset(p, 0, sizeof(*p));
+	p->state = -1;
+	return p;
+}
+
+struct ccd_dom *ccd_snap_add_dom(struct ccd_snap *s, unsigned domid, int alive)
+{
+	struct ccd_dom *p = grow(s->doms, &s->capdom, s->ndom, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	s->doms = p;
+	p = &s->doms[s->ndom++];
+	p->domid = domid;
+	p->alive = alive;
+	return p;
+}
+
+int ccd_snap_alive(const struct ccd_snap *s, unsigned domid)
+{
+	size_t i;
+
+	for (i = 0; i < s->ndom; i++)
+		if (s->doms[i].domid == domid)
+			return s->doms[i].alive == 1;
+	return 0;
+}
+
+const struct ccd_nic *ccd_snap_find_nic(const struct ccd_snap *s,
+					unsigned domid, unsigned devid)
+{
+	size_t i;
+
+	for (i = 0; i < s->nnic; i++)
+		if (s->nics[i].domid == domid && s->nics[i].devid == devid)
+			return &s->nics[i];
+	return NULL;
+}
+
+/* ---- NIC key validation ------------------------------------------------- */
+
+static void invalid(struct ccd_nic *n, const char *what, const char *v,
+		    size_t len)
+{
+	char clean[48];
+
+	ccd_sanitize(v, len, clean, sizeof(clean));
+	n->valid = 0;
+	if (v)
+		snprintf(n->why, sizeof(n->why), "bad %s '%s'", what, clean);
+	else
+		snprintf(n->why, sizeof(n->why), "missing %s", what);
+}
+
+void ccd_nic_validate(struct ccd_nic *n, const struct ccd_nic_keys *k)
+{
+	char want[96];
+	unsigned long v;
+
+	n->valid = 0;
+	n->why[0] = '\0';
+	n->mtu = CCD_MTU_DEFAULT;
+	n->order = CCD_ORDER_DEFAULT;
+
+	if (n->domid > CCD_DOMID_MAX) {
+		snprintf(n->why, sizeof(n->why), "bad domid %u", n->domid);
+		return;
+	}
+	if (n->devid > CCD_DEVID_MAX) {
+		snprintf(n->why, sizeof(n->why), "devid %u out of range 0..%u",
+			 n->devid, CCD_DEVID_MAX);
+		return;
+	}
+	snprintf(want, sizeof(want), "/local/domain/%u/device/%s/%u",
+		 n->domid, CCD_NIC_TYPE, n->devid);
+	if (!k->frontend || k->frontend_len != strlen(want) ||
+	    memcmp(k->frontend, want, k->frontend_len)) {
+		invalid(n, CCD_K_FRONTEND, k->frontend, k->frontend_len);
+		return;
+	}
+	if (!k->frontend_id ||
+	    ccd_parse_uint(k->frontend_id, k->frontend_id_len, CCD_DOMID_MAX, &v) ||
+	    v != n->domid) {
+		invalid(n, CCD_K_FRONTEND_ID, k->frontend_id, k->frontend_id_len);
+		return;
+	}
+	if (!k->mac || ccd_parse_mac(k->mac, k->mac_len, n->mac)) {
+		invalid(n, CCD_K_MAC, k->mac, k->mac_len);
+		return;
+	}
+	if (!ccd_mac_is_unicast(n->mac)) {
+		invalid(n, "mac (not unicast)", k->mac, k->mac_len);
+		return;
+	}
+	if (!k->network || !ccd_valid_network(k->network, k->network_len)) {
+		invalid(n, CCD_K_NETWORK, k->network, k->network_len);
+		return;
+	}
+	memcpy(n->network, k->network, k->network_len);
+	n->network[k->network_len] = '\0';
+	if (k->mtu) {
+		if (ccd_parse_uint(k->mtu, k->mtu_len, CCD_MTU_MAX, &v) ||
+		    !ccd_valid_mtu(v)) {
+			invalid(n, CCD_K_MTU, k->mtu, k->mtu_len);
+			return;
+		}
+		n->mtu = (unsigned)v;
+	}
+	if (k->order) {
+		if (ccd_parse_uint(k->order, k->order_len, CCD_ORDER_MAX, &v) ||
+		    !ccd_valid_order(v)) {
+			invalid(n, CCD_K_ORDER, k->order, k->order_len);
+			return;
+		}
+		n->order = (unsigned)v;
+	}
+	if (n->online < 0) {
+		invalid(n, CCD_K_ONLINE, k->online, k->online_len);
+		return;
+	}
+	if (n->bstate == -2) {
+		invalid(n, "backend state", k->state, k->state_len);
+		return;
+	}
+	n->valid = 1;
+}
+
+int ccd_nic_is_closing(const struct ccd_nic *n)
+{
+	return n->online == 0 || n->bstate == CCD_XS_CLOSING;
+}
+
+/* ---- plan ---------------------------------------------------------------- */
+
+void ccd_plan_init(struct ccd_plan *p)
+{
+	memset(p, 0, sizeof(*p));
+}
+
+void ccd_plan_free(struct ccd_plan *p)
+{
+	free(p->acts);
+	ccd_plan_init(p);
+}
+
+static struct ccd_act *plan_add(struct ccd_plan *p, enum ccd_act_kind kind)
+{
+	struct ccd_act *a = grow(p->acts, &p->capact, p->nact, sizeof(*a));
+
+	if (!a)
+		return NULL;
+	p->acts = a;
+	a = &p->acts[p->nact++];
+	memset(a, 0, sizeof(*a));
+	a->kind = kind;
+	return a;
+}
+
+static void deadline(struct ccd_plan *p, long long t)
+{
+	if (!p->deadline_ms || t < p->deadline_ms)
+		p->deadline_ms = t;
+}
+
+enum nic_cls { C_GONE, C_CLOSING, C_ERROR, C_WAIT, C_CONN };
+
+struct want_link {
+	size_t ia, ib;          /* indexes of NIC a (in A) and NIC b (in B) */
+	unsigned a, b, l;
+	int exists;
+};
+
+struct have_link {
+	unsigned a, b, l;
+	int front, back;
+};
+
+/* Ordering for the MAC-uniqueness rule: an already accepted NIC (InitWait
+ * or Connected) keeps its MAC; otherwise the lowest (domid, devid) wins. */
+static int nic_rank_less(const struct ccd_nic *x, const struct ccd_nic *y)
+{
+	int ax = x->bstate == CCD_XS_INITWAIT || x->bstate == CCD_XS_CONNECTED;
+	int ay = y->bstate == CCD_XS_INITWAIT || y->bstate == CCD_XS_CONNECTED;
+
+	if (ax != ay)
+		return ax;
+	if (x->domid != y->domid)
+		return x->domid < y->domid;
+	return x->devid < y->devid;
+}
+
+static void link_gone_reason(const struct ccd_snap *s, const enum nic_cls *cls,
+			     const struct have_link *h, char *out, size_t outsz)
+{
+	unsigned b, na, nb;
+	const struct ccd_nic *x, *y;
+
+	ccd_link_decode(h->l, &b, &na, &nb);
+	if (!ccd_snap_alive(s, h->a)) {
+		snprintf(out, outsz, "domain %u gone", h->a);
+		return;
+	}
+	if (!ccd_snap_alive(s, h->b)) {
+		snprintf(out, outsz, "domain %u gone", h->b);
+		return;
+	}
+	x = ccd_snap_find_nic(s, h->a, na);
+	y = ccd_snap_find_nic(s, h->b, nb);
+	if (!x || !y) {
+		snprintf(out, outsz, "nic %u/%u no longer exists",
+			 x ? h->b : h->a, x ? nb : na);
+		return;
+	}
+	if (cls[x - s->nics] == C_CLOSING || cls[y - s->nics] == C_CLOSING) {
+		snprintf(out, outsz, "nic %u/%u detached",
+			 cls[x - s->nics] == C_CLOSING ? h->a : h->b,
+			 cls[x - s->nics] == C_CLOSING ? na : nb);
+		return;
+	}
+	if (cls[x - s->nics] != C_CONN || cls[y - s->nics] != C_CONN) {
+		snprintf(out, outsz, "nic %u/%u not connected",
+			 cls[x - s->nics] != C_CONN ? h->a : h->b,
+			 cls[x - s->nics] != C_CONN ? na : nb);
+		return;
+	}
+	if (strcmp(x->network, y->network)) {
+		snprintf(out, outsz, "nics on different networks");
+		return;
+	}
+	snprintf(out, outsz, "not wanted");
+}
+
+int ccd_plan_build(const struct ccd_snap *s, const struct ccd_opts *o,
+		   struct ccd_plan *p)
+{
+	enum nic_cls *cls = NULL;
+	struct want_link *want = NULL;
+	struct have_link *have = NULL;
+	size_t nwant = 0, capwant = 0, nhave = 0, i, j, k;
+	struct ccd_act *a;
+	char macs[18];
+	int rc = -1;
+
+	if (s->nnic) {
+		cls = calloc(s->nnic, sizeof(*cls));
+		if (!cls)
+			goto out;
+	}
+	if (s->nhalf) {
+		have = calloc(s->nhalf, sizeof(*have));
+		if (!have)
+			goto out;
+	}
+
+	/* 1. classify NICs; state and error actions first. */
+	for (i = 0; i < s->nnic; i++) {
+		const struct ccd_nic *n = &s->nics[i];
+
+		if (!ccd_snap_alive(s, n->domid)) {
+			cls[i] = C_GONE;
+			continue;
+		}
+		if (ccd_nic_is_closing(n)) {
+			cls[i] = C_CLOSING;
+			if (n->bstate != CCD_XS_CLOSING) {
+				if (!(a = plan_add(p, CCD_ACT_NIC_STATE)))
+					goto out;
+				a->domid = n->domid;
+				a->devid = n->devid;
+				a->from = n->bstate;
+				a->to = CCD_XS_CLOSING;
+				snprintf(a->reason, sizeof(a->reason),
+					 "detach requested");
+			}
+			continue;
+		}
+		if (n->bstate == CCD_XS_CLOSED) {
+			cls[i] = C_ERROR;
+			continue;
+		}
+		if (!n->valid) {
+			cls[i] = C_ERROR;
+			if (!(a = plan_add(p, CCD_ACT_NIC_ERROR)))
+				goto out;
+			a->domid = n->domid;
+			a->devid = n->devid;
+			a->from = n->bstate;
+			snprintf(a->reason, sizeof(a->reason), "%s", n->why);
+			continue;
+		}
+		cls[i] = C_WAIT;
+	}
+
+	/* 2. MAC uniqueness per network among the accepted candidates. */
+	for (i = 0; i < s->nnic; i++) {
+		const struct ccd_nic *n = &s->nics[i], *w = NULL;
+
+		if (cls[i] != C_WAIT)
+			continue;
+		for (j = 0; j < s->nnic; j++) {
+			const struct ccd_nic *m = &s->nics[j];
+
+			if (j == i || (cls[j] != C_WAIT && cls[j] != C_CONN))
+				continue;
+			if (memcmp(m->mac, n->mac, 6) ||
+			    strcmp(m->network, n->network))
+				continue;
+			if (nic_rank_less(m, n) && (!w || nic_rank_less(m, w)))
+				w = m;
+		}
+		if (!w)
+			continue;
+		/* n loses; it stays counted as a candidate for the others'
+		 * comparisons only through w, which ranks better. */
+		cls[i] = C_ERROR;
+		if (!(a = plan_add(p, CCD_ACT_NIC_ERROR)))
+			goto out;
+		a->domid = n->domid;
+		a->devid = n->devid;
+		a->from = n->bstate;
+		ccd_mac_format(n->mac, macs);
+		snprintf(a->reason, sizeof(a->reason),
+			 "duplicate mac %s on network %s (nic %u/%u has it)",
+			 macs, n->network, w->domid, w->devid);
+	}
+
+	/* 3. state machine of the surviving candidates. */
+	for (i = 0; i < s->nnic; i++) {
+		const struct ccd_nic *n = &s->nics[i];
+		int to = -1;
+
+		if (cls[i] != C_WAIT)
+			continue;
+		if (n->bstate == CCD_XS_CONNECTED) {
+			if (n->fstate == CCD_XS_CONNECTED)
+				cls[i] = C_CONN;
+			else
+				to = CCD_XS_INITWAIT;
+		} else if (n->bstate == CCD_XS_INITWAIT) {
+			if (n->fstate == CCD_XS_CONNECTED) {
+				to = CCD_XS_CONNECTED;
+				cls[i] = C_CONN;
+			}
+		} else {
+			to = CCD_XS_INITWAIT;
+		}
+		if (to < 0)
+			continue;
+		if (!(a = plan_add(p, CCD_ACT_NIC_STATE)))
+			goto out;
+		a->domid = n->domid;
+		a->devid = n->devid;
+		a->from = n->bstate;
+		a->to = to;
+		ccd_mac_format(n->mac, macs);
+		if (to == CCD_XS_CONNECTED)
+			snprintf(a->reason, sizeof(a->reason),
+				 "frontend connected");
+		else if (n->bstate == CCD_XS_CONNECTED)
+			snprintf(a->reason, sizeof(a->reason),
+				 "frontend left Connected (state %d)", n->fstate);
+		else
+			snprintf(a->reason, sizeof(a->reason),
+				 "validated (%s %s mtu %u order %u)",
+				 n->network, macs, n->mtu, n->order);
+	}
+
+	/* 4. links that should exist: Connected pairs, same network,
+	 *    different domains. */
+	for (i = 0; i < s->nnic; i++) {
+		if (cls[i] != C_CONN)
+			continue;
+		for (j = i + 1; j < s->nnic; j++) {
+			const struct ccd_nic *x = &s->nics[i], *y = &s->nics[j];
+			struct want_link *w;
+
+			if (cls[j] != C_CONN || x->domid == y->domid ||
+			    strcmp(x->network, y->network))
+				continue;
+			w = grow(want, &capwant, nwant, sizeof(*w));
+			if (!w)
+				goto out;
+			want = w;
+			w = &want[nwant++];
+			memset(w, 0, sizeof(*w));
+			if (x->domid < y->domid) {
+				w->ia = i;
+				w->ib = j;
+			} else {
+				w->ia = j;
+				w->ib = i;
+			}
+			w->a = s->nics[w->ia].domid;
+			w->b = s->nics[w->ib].domid;
+			w->l = ccd_link_id(w->b, s->nics[w->ia].devid,
+					   s->nics[w->ib].devid);
+		}
+	}
+
+	/* 5. group existing halves per link (a, l). */
+	for (i = 0; i < s->nhalf; i++) {
+		const struct ccd_half *h = &s->halves[i];
+
+		for (k = 0; k < nhave; k++)
+			if (have[k].a == h->a && have[k].l == h->l)
+				break;
+		if (k == nhave) {
+			have[nhave].a = h->a;
+			have[nhave].b = h->b;
+			have[nhave].l = h->l;
+			nhave++;
+		}
+		if (h->kind == CCD_HALF_FRONT)
+			have[k].front = 1;
+		else
+			have[k].back = 1;
+	}
+
+	/* 6. existing links: keep the wanted complete ones, remove the rest.
+	 *    A half living in a dead domain is left to the toolstack, which
+	 *    removes that domain's whole tree. */
+	for (k = 0; k < nhave; k++) {
+		struct have_link *h = &have[k];
+		struct want_link *w = NULL;
+		int rmf, rmb;
+
+		for (i = 0; i < nwant; i++)
+			if (want[i].a == h->a && want[i].l == h->l) {
+				w = &want[i];
+				break;
+			}
+		if (w)
+			w->exists = 1;
+		if (w && h->front && h->back)
+			continue;
+		rmf = h->front && ccd_snap_alive(s, h->a);
+		rmb = h->back && ccd_snap_alive(s, h->b);
+		if (!rmf && !rmb)
+			continue;
+		if (!(a = plan_add(p, CCD_ACT_LINK_REMOVE)))
+			goto out;
+		a->a = h->a;
+		a->b = h->b;
+		a->l = h->l;
+		ccd_link_decode(h->l, &a->b, &a->na, &a->nb);
+		a->have_front = rmf;
+		a->have_back = rmb;
+		if (w) {
+			snprintf(a->reason, sizeof(a->reason),
+				 "only the %s half exists; will recreate",
+				 h->front ? "front" : "back");
+			deadline(p, s->now_ms + o->relink_delay_ms);
+		} else {
+			link_gone_reason(s, cls, h, a->reason, sizeof(a->reason));
+		}
+	}
+
+	/* 7. NIC dirs to remove: detached ones whose frontend is done (or timed
+	 *    out), and those of dead domains. */
+	for (i = 0; i < s->nnic; i++) {
+		const struct ccd_nic *n = &s->nics[i];
+		const char *why = NULL;
+		char buf[80];
+
+		if (cls[i] == C_GONE) {
+			snprintf(buf, sizeof(buf), "domain %u gone", n->domid);
+			why = buf;
+		} else if (cls[i] == C_CLOSING) {
+			int f = n->fstate;
+			long long since = n->closing_since_ms ?
+					  n->closing_since_ms : s->now_ms;
+
+			if (f < 0 || f == CCD_XS_UNKNOWN ||
+			    f == CCD_XS_INITIALISING || f == CCD_XS_CLOSED) {
+				snprintf(buf, sizeof(buf), "frontend %s",
+					 f < 0 ? "absent" : ccd_state_name(f));
+				why = buf;
+			} else if (s->now_ms - since >= o->detach_timeout_ms) {
+				snprintf(buf, sizeof(buf),
+					 "frontend still %s after %lld ms",
+					 ccd_state_name(f), o->detach_timeout_ms);
+				why = buf;
+			} else {
+				deadline(p, since + o->detach_timeout_ms);
+			}
+		}
+		if (!why)
+			continue;
+		if (!(a = plan_add(p, CCD_ACT_NIC_REMOVE)))
+			goto out;
+		a->domid = n->domid;
+		a->devid = n->devid;
+		a->rm_front = cls[i] != C_GONE;
+		snprintf(a->reason, sizeof(a->reason), "%s", why);
+	}
+
+	/* 8. missing links. */
+	for (i = 0; i < nwant; i++) {
+		const struct want_link *w = &want[i];
+
+		if (w->exists)
+			continue;
+		if (!(a = plan_add(p, CCD_ACT_LINK_CREATE)))
+			goto out;
+		a->a = w->a;
+		a->b = w->b;
+		a->l = w->l;
+		a->nic_a = &s->nics[w->ia];
+		a->nic_b = &s->nics[w->ib];
+		a->na = a->nic_a->devid;
+		a->nb = a->nic_b->devid;
+		snprintf(a->reason, sizeof(a->reason), "%s", a->nic_a->network);
+	}
+	rc = 0;
+out:
+	free(cls);
+	free(want);
+	free(have);
+	return rc;
+}
+
+/* ---- closing timers ------------------------------------------------------ */
+
+struct ccd_timer {
+	unsigned domid, devid;
+	long long since;
+};
+
+struct ccd_timers {
+	struct ccd_timer *t;
+	size_t n, cap;
+};
+
+struct ccd_timers *ccd_timers_new(void)
+{
+	return calloc(1, sizeof(struct ccd_timers));
+}
+
+void ccd_timers_free(struct ccd_timers *t)
+{
+	if (!t)
+		return;
+	free(t->t);
+	free(t);
+}
+
+void ccd_timers_update(struct ccd_timers *t, struct ccd_snap *s)
+{
+	struct ccd_timer *nt = NULL;
+	size_t nn = 0, i, j;
+
+	if (s->nnic)
+		nt = calloc(s->nnic, sizeof(*nt));
+	for (i = 0; i < s->nnic; i++) {
+		struct ccd_nic *n = &s->nics[i];
+		long long since = s->now_ms;
+
+		if (!ccd_nic_is_closing(n))
+			continue;
+		for (j = 0; j < t->n; j++)
+			if (t->t[j].domid == n->domid && t->t[j].devid == n->devid)
+				since = t->t[j].since;
+		n->closing_since_ms = since;
+		if (nt) {
+			nt[nn].domid = n->domid;
+			nt[nn].devid = n->devid;
+			nt[nn].since = since;
+			nn++;
+		}
+	}
+	free(t->t);
+	t->t = nt;
+	t->n = nn;
+	t->cap = nn;
+}

@@ -1,0 +1,779 @@
+/* test_registry.c - pure logic: validation helpers and the reconcile plan. */
+#define TST_PREFIX "back.registry."
+#include <stdlib.h>
+
+#include "ccd.h"
+#include "tst.h"
+
+static void quiet(int prio, const char *msg)
+{
+	(void)prio;
+	(void)msg;
+}
+
+static const struct ccd_opts OPTS = { .detach_timeout_ms = 10000,
+				      .relink_delay_ms = 1000 };
+
+/* ---- validation helpers -------------------------------------------------- */
+
+static int t_parse_uint(void)
+{
+	unsigned long v;
+
+	CHECK(ccd_parse_uint("0", 1, 10, &v) == 0 && v == 0);
+	CHECK(ccd_parse_uint("42", 2, 100, &v) == 0 && v == 42);
+	CHECK(ccd_parse_uint("4294967295", 10, 4294967295ul, &v) == 0);
+	CHECK(ccd_parse_uint("4294967296", 10, 4294967295ul, &v) == -1);
+	CHECK(ccd_parse_uint("99999999999", 11, ~0ul, &v) == -1);
+	CHECK(ccd_parse_uint("", 0, 10, &v) == -1);
+	CHECK(ccd_parse_uint("01", 2, 10, &v) == -1);
+	CHECK(ccd_parse_uint("-1", 2, 10, &v) == -1);
+	CHECK(ccd_parse_uint("+1", 2, 10, &v) == -1);
+	CHECK(ccd_parse_uint(" 1", 2, 10, &v) == -1);
+	CHECK(ccd_parse_uint("1 ", 2, 10, &v) == -1);
+	CHECK(ccd_parse_uint("0x1", 3, 10, &v) == -1);
+	CHECK(ccd_parse_uint("11", 2, 10, &v) == -1);
+	CHECK(ccd_parse_uint("4\0", 2, 10, &v) == -1);
+	CHECK(ccd_parse_uint(NULL, 1, 10, &v) == -1);
+	return 0;
+}
+
+static int t_parse_mac(void)
+{
+	uint8_t m[6];
+	char s[18];
+
+	CHECK(ccd_parse_mac("00:16:3e:0A:bC:ff", 17, m) == 0);
+	ccd_mac_format(m, s);
+	CHECK_STR(s, "00:16:3e:0a:bc:ff");
+	CHECK(ccd_mac_is_unicast(m));
+	CHECK(ccd_parse_mac("00:16:3e:0a:bc:f", 16, m) == -1);
+	CHECK(ccd_parse_mac("00:16:3e:0a:bc:fff", 18, m) == -1);
+	CHECK(ccd_parse_mac("00-16-3e-0a-bc-ff", 17, m) == -1);
+	CHECK(ccd_parse_mac("00:16:3e:0g:bc:ff", 17, m) == -1);
+	CHECK(ccd_parse_mac("0:016:3e:0a:bc:ff", 17, m) == -1);
+	CHECK(ccd_parse_mac("01:00:5e:00:00:01", 17, m) == 0);
+	CHECK(!ccd_mac_is_unicast(m));
+	CHECK(ccd_parse_mac("ff:ff:ff:ff:ff:ff", 17, m) == 0);
+	CHECK(!ccd_mac_is_unicast(m));
+	CHECK(ccd_parse_mac("00:00:00:00:00:00", 17, m) == 0);
+	CHECK(!ccd_mac_is_unicast(m));
+	CHECK(ccd_parse_mac("02:00:00:00:00:01", 17, m) == 0);
+	CHECK(ccd_mac_is_unicast(m));      /* locally administered is fine */
+	return 0;
+}
+
+static int t_network_name(void)
+{
+	CHECK(ccd_valid_network("blue", 4));
+	CHECK(ccd_valid_network("0", 1));
+	CHECK(ccd_valid_network("a_b-9", 5));
+	CHECK(ccd_valid_network("abcdefghijklmnopqrstuvwxyz012345", 32));
+	CHECK(!ccd_valid_network("abcdefghijklmnopqrstuvwxyz0123456", 33));
+	CHECK(!ccd_valid_network("", 0));
+	CHECK(!ccd_valid_network("-a", 2));
+	CHECK(!ccd_valid_network("_a", 2));
+	CHECK(!ccd_valid_network("Blue", 4));
+	CHECK(!ccd_valid_network("a b", 3));
+	CHECK(!ccd_valid_network("a/b", 3));
+	CHECK(!ccd_valid_network("a.b", 3));
+	CHECK(!ccd_valid_network("a\0b", 3));
+	return 0;
+}
+
+static int t_mtu_order_state(void)
+{
+	CHECK(!ccd_valid_mtu(67) && ccd_valid_mtu(68) && ccd_valid_mtu(65521) &&
+	      !ccd_valid_mtu(65522));
+	CHECK(!ccd_valid_order(5) && ccd_valid_order(6) && ccd_valid_order(9) &&
+	      !ccd_valid_order(10));
+	CHECK_INT(ccd_parse_state("4", 1), 4);
+	CHECK_INT(ccd_parse_state("8", 1), 8);
+	CHECK_INT(ccd_parse_state("9", 1), -1);
+	CHECK_INT(ccd_parse_state("04", 2), -1);
+	CHECK_INT(ccd_parse_state("4\n", 2), -1);
+	CHECK_STR(ccd_state_name(4), "Connected");
+	CHECK_STR(ccd_state_name(-2), "?");
+	CHECK_STR(ccd_state_name(99), "?");
+	return 0;
+}
+
+static int t_link_id(void)
+{
+	unsigned b, na, nb;
+
+	CHECK_INT(ccd_link_id(2, 1, 0), 0x210);
+	CHECK_INT(ccd_link_id(0x7fef, 15, 15), 0x7fefff);
+	CHECK_INT(ccd_link_id(5, 0, 3), 0x503);
+	ccd_link_decode(0x210, &b, &na, &nb);
+	CHECK(b == 2 && na == 1 && nb == 0);
+	ccd_link_decode(0x7fefff, &b, &na, &nb);
+	CHECK(b == 0x7fef && na == 15 && nb == 15);
+	return 0;
+}
+
+static int t_sanitize(void)
+{
+	char out[8];
+
+	ccd_sanitize("ab\ncd\x01\xff", 7, out, sizeof(out));
+	CHECK_STR(out, "ab?cd??");
+	ccd_sanitize("0123456789", 10, out, sizeof(out));
+	CHECK_STR(out, "0123456");
+	return 0;
+}
+
+/* ---- NIC validation ------------------------------------------------------ */
+
+struct keys {
+	struct ccd_nic_keys k;
+	char fe[96];
+};
+
+static void good_keys(struct keys *w, unsigned d, unsigned n, const char *mac,
+		      const char *net)
+{
+	memset(w, 0, sizeof(*w));
+	snprintf(w->fe, sizeof(w->fe), "/local/domain/%u/device/colorcom/%u", d,
+		 n);
+	w->k.frontend = w->fe;
+	w->k.frontend_len = strlen(w->fe);
+	w->k.frontend_id = d == 1 ? "1" : d == 2 ? "2" : d == 3 ? "3" : "7";
+	w->k.frontend_id_len = 1;
+	w->k.mac = mac;
+	w->k.mac_len = strlen(mac);
+	w->k.network = net;
+	w->k.network_len = strlen(net);
+}
+
+static int t_validate_good(void)
+{
+	struct ccd_nic n = { .domid = 1, .devid = 3, .online = 1, .bstate = 1 };
+	struct keys w;
+
+	good_keys(&w, 1, 3, "00:16:3E:00:00:01", "blue");
+	ccd_nic_validate(&n, &w.k);
+	CHECK(n.valid);
+	CHECK_STR(n.network, "blue");
+	CHECK_INT(n.mtu, 1500);
+	CHECK_INT(n.order, 6);
+	CHECK_INT(n.mac[5], 1);
+	w.k.mtu = "9000";
+	w.k.mtu_len = 4;
+	w.k.order = "9";
+	w.k.order_len = 1;
+	ccd_nic_validate(&n, &w.k);
+	CHECK(n.valid);
+	CHECK_INT(n.mtu, 9000);
+	CHECK_INT(n.order, 9);
+	return 0;
+}
+
+static int t_validate_bad(void)
+{
+	struct ccd_nic n = { .domid = 1, .devid = 3, .online = 1, .bstate = 1 };
+	struct keys w;
+
+	good_keys(&w, 1, 2, "00:16:3e:00:00:01", "blue");   /* wrong devid */
+	ccd_nic_validate(&n, &w.k);
+	CHECK(!n.valid);
+	CHECK(strstr(n.why, "frontend"));
+
+	good_keys(&w, 1, 3, "00:16:3e:00:00:01", "blue");
+	w.k.frontend_id = "2";
+	ccd_nic_validate(&n, &w.k);
+	CHECK(!n.valid && strstr(n.why, "frontend-id"));
+
+	good_keys(&w, 1, 3, "01:16:3e:00:00:01", "blue");
+	ccd_nic_validate(&n, &w.k);
+	CHECK(!n.valid && strstr(n.why, "unicast"));
+
+	good_keys(&w, 1, 3, "00:16:3e:00:00:01", "Blue");
+	ccd_nic_validate(&n, &w.k);
+	CHECK(!n.valid && strstr(n.why, "network"));
+
+	good_keys(&w, 1, 3, "00:16:3e:00:00:01", "blue");
+	w.k.mtu = "67";
+	w.k.mtu_len = 2;
+	ccd_nic_validate(&n, &w.k);
+	CHECK_STR(n.why, "bad mtu '67'");
+
+	good_keys(&w, 1, 3, "00:16:3e:00:00:01", "blue");
+	w.k.order = "10";
+	w.k.order_len = 2;
+	ccd_nic_validate(&n, &w.k);
+	CHECK_STR(n.why, "bad ring-page-order '10'");
+
+	good_keys(&w, 1, 3, "00:16:3e:00:00:01", "blue");
+	w.k.mac = NULL;
+	ccd_nic_validate(&n, &w.k);
+	CHECK_STR(n.why, "missing mac");
+
+	good_keys(&w, 1, 3, "00:16:3e:00:00:01", "blue");
+	n.online = -1;
+	w.k.online = "yes";
+	w.k.online_len = 3;
+	ccd_nic_validate(&n, &w.k);
+	CHECK_STR(n.why, "bad online 'yes'");
+	n.online = 1;
+
+	n.devid = 16;
+	ccd_nic_validate(&n, &w.k);
+	CHECK(!n.valid && strstr(n.why, "out of range"));
+	return 0;
+}
+
+/* ---- plan ------------------------------------------------------------------ */
+
+static struct ccd_nic *nic(struct ccd_snap *s, unsigned d, unsigned n,
+			   const char *net, unsigned macl, int bst, int fst)
+{
+	struct ccd_nic *x = ccd_snap_add_nic(s);
+
+	x->domid = d;
+	x->devid = n;
+	x->bstate = bst;
+	x->fstate = fst;
+	x->online = 1;
+	x->valid = 1;
+	snprintf(x->network, sizeof(x->network), "%s", net);
+	x->mac[0] = 0x00;
+	x->mac[1] = 0x16;
+	x->mac[2] = 0x3e;
+	x->mac[5] = (uint8_t)macl;
+	x->mtu = 1500;
+	x->order = 6;
+	return x;
+}
+
+static void half(struct ccd_snap *s, enum ccd_half_kind k, unsigned a,
+		 unsigned l)
+{
+	struct ccd_half *h = ccd_snap_add_half(s);
+
+	h->kind = k;
+	h->a = a;
+	h->b = l >> 8;
+	h->l = l;
+}
+
+static size_t count(const struct ccd_plan *p, enum ccd_act_kind k)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < p->nact; i++)
+		n += p->acts[i].kind == k;
+	return n;
+}
+
+static const struct ccd_act *find(const struct ccd_plan *p,
+				  enum ccd_act_kind k, unsigned d, unsigned n)
+{
+	size_t i;
+
+	for (i = 0; i < p->nact; i++)
+		if (p->acts[i].kind == k && p->acts[i].domid == d &&
+		    p->acts[i].devid == n)
+			return &p->acts[i];
+	return NULL;
+}
+
+static void doms(struct ccd_snap *s, int n)
+{
+	int i;
+
+	for (i = 0; i <= n; i++)
+		ccd_snap_add_dom(s, (unsigned)i, 1);
+}
+
+#define PLAN(s, p) do {                                                    \
+		ccd_plan_init(&p);                                         \
+		CHECK(ccd_plan_build(&s, &OPTS, &p) == 0);                 \
+	} while (0)
+#define DONE(s, p) do { ccd_plan_free(&p); ccd_snap_free(&s); } while (0)
+
+static int t_plan_empty(void)
+{
+	struct ccd_snap s;
+	struct ccd_plan p;
+
+	ccd_snap_init(&s);
+	PLAN(s, p);
+	CHECK_INT(p.nact, 0);
+	CHECK_INT(p.deadline_ms, 0);
+	DONE(s, p);
+	return 0;
+}
+
+static int t_plan_validate_to_initwait(void)
+{
+	struct ccd_snap s;
+	struct ccd_plan p;
+	const struct ccd_act *a;
+
+	ccd_snap_init(&s);
+	doms(&s, 2);
+	nic(&s, 1, 0, "blue", 1, 1, 1);
+	nic(&s, 2, 0, "blue", 2, -1, -1);    /* state key missing: as 1 */
+	PLAN(s, p);
+	CHECK_INT(p.nact, 2);
+	a = find(&p, CCD_ACT_NIC_STATE, 1, 0);
+	CHECK(a && a->from == 1 && a->to == 2);
+	a = find(&p, CCD_ACT_NIC_STATE, 2, 0);
+	CHECK(a && a->from == -1 && a->to == 2);
+	DONE(s, p);
+	return 0;
+}
+
+static int t_plan_connect_and_link(void)
+{
+	struct ccd_snap s;
+	struct ccd_plan p;
+	const struct ccd_act *a;
+
+	ccd_snap_init(&s);
+	doms(&s, 2);
+	nic(&s, 2, 1, "blue", 2, 2, 4);   /* listed first: order must not matter */
+	nic(&s, 1, 0, "blue", 1, 4, 4);
+	PLAN(s, p);
+	CHECK_INT(p.nact, 2);
+	a = find(&p, CCD_ACT_NIC_STATE, 2, 1);
+	CHECK(a && a->from == 2 && a->to == 4);
+	CHECK(p.acts[1].kind == CCD_ACT_LINK_CREATE);  /* after the state */
+	a = &p.acts[1];
+	CHECK_INT(a->a, 1);
+	CHECK_INT(a->b, 2);
+	CHECK_INT(a->l, 0x201);
+	CHECK(a->nic_a->domid == 1 && a->nic_b->domid == 2);
+	CHECK_STR(a->reason, "blue");
+	DONE(s, p);
+	return 0;
+}
+
+static int t_plan_no_link_until_both_connected(void)
+{
+	struct ccd_snap s;
+	struct ccd_plan p;
+
+	ccd_snap_init(&s);
+	doms(&s, 2);
+	nic(&s, 1, 0, "blue", 1, 4, 4);
+	nic(&s, 2, 0, "blue", 2, 2, 2);
+	PLAN(s, p);
+	CHECK_INT(p.nact, 0);
+	DONE(s, p);
+	return 0;
+}
+
+static int t_plan_existing_link_untouched(void)
+{
+	struct ccd_snap s;
+	struct ccd_plan p;
+
+	ccd_snap_init(&s);
+	doms(&s, 2);
+	nic(&s, 1, 0, "blue", 1, 4, 4);
+	nic(&s, 2, 0, "blue", 2, 4, 4);
+	half(&s, CCD_HALF_FRONT, 1, 0x200);
+	half(&s, CCD_HALF_BACK, 1, 0x200);
+	PLAN(s, p);
+	CHECK_INT(p.nact, 0);
+	DONE(s, p);
+	return 0;
+}
+
+static int t_plan_isolation_and_same_domain(void)
+{
+	struct ccd_snap s;
+	struct ccd_plan p;
+
+	ccd_snap_init(&s);
+	doms(&s, 3);
+	nic(&s, 1, 0, "blue", 1, 4, 4);
+	nic(&s, 1, 1, "blue", 2, 4, 4);   /* same domain: no link 1<->1 */
+	nic(&s, 2, 0, "red", 3, 4, 4);    /* other network */
+	nic(&s, 3, 0, "red", 4, 4, 4);
+	PLAN(s, p);
+	CHECK_INT(p.nact, 1);
+	CHECK(p.acts[0].kind == CCD_ACT_LINK_CREATE);
+	CHECK_INT(p.acts[0].a, 2);
+	CHECK_INT(p.acts[0].b, 3);
+	CHECK_INT(p.acts[0].l, 0x300);
+	DONE(s, p);
+	return 0;
+}
+
+static int t_plan_mesh(void)
+{
+	struct ccd_snap s;
+	struct ccd_plan p;
+	size_t i;
+	unsigned seen = 0;
+
+	ccd_snap_init(&s);
+	doms(&s, 4);
+	nic(&s, 3, 2, "blue", 3, 4, 4);
+	nic(&s, 1, 0, "blue", 1, 4, 4);
+	nic(&s, 2, 1, "blue", 2, 4, 4);
+	nic(&s, 4, 0, "blue", 4, 4, 4);
+	PLAN(s, p);
+	CHECK_INT(count(&p, CCD_ACT_LINK_CREATE), 6);
+	for (i = 0; i < p.nact; i++) {
+		const struct ccd_act *a = &p.acts[i];
+
+		CHECK(a->a < a->b);
+		CHECK_INT(a->l, ccd_link_id(a->b, a->nic_a->devid, a->nic_b->devid));
+		if (a->a == 1 && a->b == 3) {
+			CHECK_INT(a->l, 0x302);
+			seen |= 1;
+		}
+		if (a->a == 2 && a->b == 3) {
+			CHECK_INT(a->l, 0x312);
+			seen |= 2;
+		}
+		if (a->a == 3 && a->b == 4) {
+			CHECK_INT(a->l, 0x420);
+			seen |= 4;
+		}
+	}
+	CHECK_INT(seen, 7);
+	DONE(s, p);
+	return 0;
+}
+
+static int t_plan_dup_mac_second_loses(void)
+{
+	struct ccd_snap s;
+	struct ccd_plan p;
+	const struct ccd_act *a;
+
+	ccd_snap_init(&s);
+	doms(&s, 3);
+	nic(&s, 1, 0, "blue", 9, 1, 1);
+	nic(&s, 2, 0, "blue", 9, 1, 1);
+	nic(&s, 3, 0, "red", 9, 1, 1);    /* same MAC, other network: fine */
+	PLAN(s, p);
+	a = find(&p, CCD_ACT_NIC_ERROR, 2, 0);
+	CHECK(a);
+	CHECK(strstr(a->reason, "duplicate mac 00:16:3e:00:00:09 on network blue (nic 1/0 has it)"));
+	CHECK(find(&p, CCD_ACT_NIC_STATE, 1, 0));
+	CHECK(find(&p, CCD_ACT_NIC_STATE, 3, 0));
+	CHECK(!find(&p, CCD_ACT_NIC_ERROR, 1, 0));
+	CHECK(!find(&p, CCD_ACT_NIC_ERROR, 3, 0));
+	DONE(s, p);
+	return 0;
+}
+
+static int t_plan_dup_mac_accepted_keeps_it(void)
+{
+	struct ccd_snap s;
+	struct ccd_plan p;
+
+	ccd_snap_init(&s);
+	doms(&s, 5);
+	nic(&s, 5, 0, "blue", 9, 4, 4);   /* accepted earlier */
+	nic(&s, 1, 0, "blue", 9, 1, 1);   /* newcomer, lower domid */
+	nic(&s, 3, 0, "blue", 9, 1, 1);
+	PLAN(s, p);
+	CHECK(find(&p, CCD_ACT_NIC_ERROR, 1, 0));
+	CHECK(find(&p, CCD_ACT_NIC_ERROR, 3, 0));
+	CHECK(!find(&p, CCD_ACT_NIC_ERROR, 5, 0));
+	CHECK(strstr(find(&p, CCD_ACT_NIC_ERROR, 3, 0)->reason, "nic 5/0 has it"));
+	DONE(s, p);
+	return 0;
+}
+
+static int t_plan_invalid_nic_closed(void)
+{
+	struct ccd_snap s;
+	struct ccd_plan p;
+	struct ccd_nic *n;
+	const struct ccd_act *a;
+
+	ccd_snap_init(&s);
+	doms(&s, 2);
+	n = nic(&s, 1, 0, "blue", 1, 1, 1);
+	n->valid = 0;
+	snprintf(n->why, sizeof(n->why), "bad mtu '5'");
+	n = nic(&s, 2, 0, "blue", 2, 6, 4);   /* already Closed: left alone */
+	n->valid = 0;
+	PLAN(s, p);
+	CHECK_INT(p.nact, 1);
+	a = find(&p, CCD_ACT_NIC_ERROR, 1, 0);
+	CHECK(a);
+	CHECK_STR(a->reason, "bad mtu '5'");
+	DONE(s, p);
+	return 0;
+}
+
+static int t_plan_detach(void)
+{
+	struct ccd_snap s;
+	struct ccd_plan p;
+	struct ccd_nic *n;
+	const struct ccd_act *a;
+
+	ccd_snap_init(&s);
+	s.now_ms = 50000;
+	doms(&s, 3);
+	n = nic(&s, 1, 0, "blue", 1, 4, 4);
+	n->online = 0;                    /* toolstack asked */
+	n->closing_since_ms = 45000;
+	nic(&s, 2, 0, "blue", 2, 4, 4);
+	nic(&s, 3, 0, "blue", 3, 4, 4);
+	half(&s, CCD_HALF_FRONT, 1, 0x200);
+	half(&s, CCD_HALF_BACK, 1, 0x200);
+	half(&s, CCD_HALF_FRONT, 1, 0x300);
+	half(&s, CCD_HALF_BACK, 1, 0x300);
+	half(&s, CCD_HALF_FRONT, 2, 0x300);
+	half(&s, CCD_HALF_BACK, 2, 0x300);
+	PLAN(s, p);
+	a = find(&p, CCD_ACT_NIC_STATE, 1, 0);
+	CHECK(a && a->to == CCD_XS_CLOSING);
+	CHECK_INT(count(&p, CCD_ACT_LINK_REMOVE), 2);
+	CHECK_INT(count(&p, CCD_ACT_NIC_REMOVE), 0);   /* frontend still 4 */
+	CHECK_INT(count(&p, CCD_ACT_LINK_CREATE), 0);
+	CHECK_INT(p.deadline_ms, 55000);
+	CHECK(strstr(p.acts[1].reason, "nic 1/0 detached"));
+	DONE(s, p);
+	return 0;
+}
+
+static int t_plan_detach_frontend_closed(void)
+{
+	struct ccd_snap s;
+	struct ccd_plan p;
+	struct ccd_nic *n;
+	const struct ccd_act *a;
+
+	ccd_snap_init(&s);
+	doms(&s, 1);
+	n = nic(&s, 1, 0, "blue", 1, 5, 6);
+	n->online = 0;
+	PLAN(s, p);
+	CHECK_INT(p.nact, 1);
+	a = find(&p, CCD_ACT_NIC_REMOVE, 1, 0);
+	CHECK(a && a->rm_front);
+	CHECK_STR(a->reason, "frontend Closed");
+	DONE(s, p);
+	return 0;
+}
+
+static int t_plan_detach_timeout(void)
+{
+	struct ccd_snap s;
+	struct ccd_plan p;
+	struct ccd_nic *n;
+
+	ccd_snap_init(&s);
+	s.now_ms = 60000;
+	doms(&s, 1);
+	n = nic(&s, 1, 0, "blue", 1, 5, 4);
+	n->closing_since_ms = 50000;
+	PLAN(s, p);
+	CHECK(find(&p, CCD_ACT_NIC_REMOVE, 1, 0));
+	CHECK(strstr(p.acts[0].reason, "still Connected after 10000 ms"));
+	DONE(s, p);
+	return 0;
+}
+
+static int t_plan_frontend_left(void)
+{
+	struct ccd_snap s;
+	struct ccd_plan p;
+	const struct ccd_act *a;
+
+	ccd_snap_init(&s);
+	doms(&s, 2);
+	nic(&s, 1, 0, "blue", 1, 4, 6);    /* guest module unloaded */
+	nic(&s, 2, 0, "blue", 2, 4, 4);
+	half(&s, CCD_HALF_FRONT, 1, 0x200);
+	half(&s, CCD_HALF_BACK, 1, 0x200);
+	PLAN(s, p);
+	a = find(&p, CCD_ACT_NIC_STATE, 1, 0);
+	CHECK(a && a->to == CCD_XS_INITWAIT);
+	CHECK_INT(count(&p, CCD_ACT_LINK_REMOVE), 1);
+	CHECK(strstr(p.acts[1].reason, "nic 1/0 not connected"));
+	DONE(s, p);
+	return 0;
+}
+
+static int t_plan_dead_domain(void)
+{
+	struct ccd_snap s;
+	struct ccd_plan p;
+	const struct ccd_act *a;
+
+	ccd_snap_init(&s);
+	ccd_snap_add_dom(&s, 0, 1);
+	ccd_snap_add_dom(&s, 1, 1);
+	ccd_snap_add_dom(&s, 2, 0);        /* dying */
+	ccd_snap_add_dom(&s, 3, 1);
+	nic(&s, 1, 0, "blue", 1, 4, 4);
+	nic(&s, 2, 0, "blue", 2, 4, 4);
+	nic(&s, 3, 0, "blue", 3, 4, 4);
+	nic(&s, 4, 0, "blue", 4, 4, 4);    /* /local/domain/4 gone */
+	half(&s, CCD_HALF_FRONT, 1, 0x200);   /* in 1, peer 2 dead */
+	half(&s, CCD_HALF_BACK, 1, 0x200);    /* in 2: left to toolstack */
+	half(&s, CCD_HALF_FRONT, 2, 0x300);   /* in 2 */
+	half(&s, CCD_HALF_BACK, 2, 0x300);    /* in 3, peer 2 dead */
+	half(&s, CCD_HALF_FRONT, 1, 0x300);
+	half(&s, CCD_HALF_BACK, 1, 0x300);    /* live link 1<->3 */
+	PLAN(s, p);
+	CHECK_INT(count(&p, CCD_ACT_LINK_REMOVE), 2);
+	CHECK(p.acts[0].kind == CCD_ACT_LINK_REMOVE);
+	CHECK(p.acts[0].a == 1 && p.acts[0].l == 0x200 &&
+	      p.acts[0].have_front && !p.acts[0].have_back);
+	CHECK_STR(p.acts[0].reason, "domain 2 gone");
+	CHECK(p.acts[1].a == 2 && p.acts[1].l == 0x300 &&
+	      !p.acts[1].have_front && p.acts[1].have_back);
+	a = find(&p, CCD_ACT_NIC_REMOVE, 2, 0);
+	CHECK(a && !a->rm_front);
+	CHECK(find(&p, CCD_ACT_NIC_REMOVE, 4, 0));
+	CHECK_INT(count(&p, CCD_ACT_NIC_REMOVE), 2);
+	CHECK_INT(count(&p, CCD_ACT_LINK_CREATE), 0);
+	DONE(s, p);
+	return 0;
+}
+
+static int t_plan_half_link_recreated_later(void)
+{
+	struct ccd_snap s;
+	struct ccd_plan p;
+
+	ccd_snap_init(&s);
+	s.now_ms = 1000;
+	doms(&s, 2);
+	nic(&s, 1, 0, "blue", 1, 4, 4);
+	nic(&s, 2, 0, "blue", 2, 4, 4);
+	half(&s, CCD_HALF_BACK, 1, 0x200);
+	PLAN(s, p);
+	CHECK_INT(p.nact, 1);
+	CHECK(p.acts[0].kind == CCD_ACT_LINK_REMOVE && p.acts[0].have_back &&
+	      !p.acts[0].have_front);
+	CHECK(strstr(p.acts[0].reason, "only the back half"));
+	CHECK_INT(p.deadline_ms, 2000);
+	DONE(s, p);
+	return 0;
+}
+
+static int t_plan_stale_link_reaped(void)
+{
+	struct ccd_snap s;
+	struct ccd_plan p;
+
+	ccd_snap_init(&s);
+	doms(&s, 2);
+	nic(&s, 1, 0, "blue", 1, 4, 4);
+	nic(&s, 2, 0, "blue", 2, 4, 4);
+	half(&s, CCD_HALF_FRONT, 1, 0x200);
+	half(&s, CCD_HALF_BACK, 1, 0x200);
+	half(&s, CCD_HALF_FRONT, 1, 0x205);   /* nic 2/5 does not exist */
+	half(&s, CCD_HALF_BACK, 1, 0x205);
+	PLAN(s, p);
+	CHECK_INT(p.nact, 1);
+	CHECK(p.acts[0].kind == CCD_ACT_LINK_REMOVE && p.acts[0].l == 0x205);
+	CHECK_STR(p.acts[0].reason, "nic 2/5 no longer exists");
+	DONE(s, p);
+	return 0;
+}
+
+static int t_plan_network_changed_reaped(void)
+{
+	struct ccd_snap s;
+	struct ccd_plan p;
+
+	ccd_snap_init(&s);
+	doms(&s, 2);
+	nic(&s, 1, 0, "blue", 1, 4, 4);
+	nic(&s, 2, 0, "red", 2, 4, 4);
+	half(&s, CCD_HALF_FRONT, 1, 0x200);
+	half(&s, CCD_HALF_BACK, 1, 0x200);
+	PLAN(s, p);
+	CHECK_INT(p.nact, 1);
+	CHECK_STR(p.acts[0].reason, "nics on different networks");
+	DONE(s, p);
+	return 0;
+}
+
+static int t_plan_garbage_states(void)
+{
+	struct ccd_snap s;
+	struct ccd_plan p;
+
+	ccd_snap_init(&s);
+	doms(&s, 2);
+	nic(&s, 1, 0, "blue", 1, 2, -2);   /* frontend wrote garbage */
+	nic(&s, 2, 0, "blue", 2, 4, -2);
+	PLAN(s, p);
+	/* No link; the connected one goes back to InitWait. */
+	CHECK_INT(p.nact, 1);
+	CHECK(find(&p, CCD_ACT_NIC_STATE, 2, 0)->to == CCD_XS_INITWAIT);
+	DONE(s, p);
+	return 0;
+}
+
+static int t_timers(void)
+{
+	struct ccd_timers *t = ccd_timers_new();
+	struct ccd_snap s;
+	struct ccd_nic *n;
+
+	CHECK(t);
+	ccd_snap_init(&s);
+	s.now_ms = 100;
+	n = nic(&s, 1, 0, "blue", 1, 5, 4);
+	nic(&s, 2, 0, "blue", 2, 4, 4);
+	ccd_timers_update(t, &s);
+	CHECK_INT(n->closing_since_ms, 100);
+	CHECK_INT(s.nics[1].closing_since_ms, 0);
+	ccd_snap_clear(&s);
+	s.now_ms = 900;
+	n = nic(&s, 1, 0, "blue", 1, 5, 4);
+	ccd_timers_update(t, &s);
+	CHECK_INT(n->closing_since_ms, 100);   /* remembered */
+	ccd_snap_clear(&s);
+	s.now_ms = 1000;
+	ccd_timers_update(t, &s);              /* gone: forgotten */
+	s.now_ms = 2000;
+	n = nic(&s, 1, 0, "blue", 1, 5, 4);
+	ccd_timers_update(t, &s);
+	CHECK_INT(n->closing_since_ms, 2000);
+	ccd_snap_free(&s);
+	ccd_timers_free(t);
+	return 0;
+}
+
+int main(void)
+{
+	ccd_log_hook = quiet;
+	RUN(t_parse_uint);
+	RUN(t_parse_mac);
+	RUN(t_network_name);
+	RUN(t_mtu_order_state);
+	RUN(t_link_id);
+	RUN(t_sanitize);
+	RUN(t_validate_good);
+	RUN(t_validate_bad);
+	RUN(t_plan_empty);
+	RUN(t_plan_validate_to_initwait);
+	RUN(t_plan_connect_and_link);
+	RUN(t_plan_no_link_until_both_connected);
+	RUN(t_plan_existing_link_untouched);
+	RUN(t_plan_isolation_and_same_domain);
+	RUN(t_plan_mesh);
+	RUN(t_plan_dup_mac_second_loses);
+	RUN(t_plan_dup_mac_accepted_keeps_it);
+	RUN(t_plan_invalid_nic_closed);
+	RUN(t_plan_detach);
+	RUN(t_plan_detach_frontend_closed);
+	RUN(t_plan_detach_timeout);
+	RUN(t_plan_frontend_left);
+	RUN(t_plan_dead_domain);
+	RUN(t_plan_half_link_recreated_later);
+	RUN(t_plan_stale_link_reaped);
+	RUN(t_plan_network_changed_reaped);
+	RUN(t_plan_garbage_states);
+	RUN(t_timers);
+	return tst_failed ? 1 : 0;
+}

@@ -1,0 +1,318 @@
+/* xs.c - xenstore reads and the transaction helper.
+ *
+ * ccd_scan() reads, without a transaction, everything the registry needs.
+ * Every value is length-limited and parsed strictly; guest-written garbage
+ * is logged once and treated as missing.  Writes happen in link.c, each in
+ * its own transaction that re-checks what it depends on.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <xenstore.h>
+
+#include "ccd.h"
+
+#define DIR_MAX         4096    /* entries looked at in any one directory */
+#define HALVES_PER_DOM  1024
+
+int ccd_xs_read(struct xs_handle *h, uint32_t t, const char *path,
+		char *buf, size_t bufsz)
+{
+	unsigned int len = 0;
+	char *v = xs_read(h, t, path, &len);
+
+	if (!v)
+		return -1;
+	if (len >= bufsz || memchr(v, '\0', len)) {
+		free(v);
+		if (bufsz)
+			buf[0] = '\0';
+		return -2;
+	}
+	memcpy(buf, v, len);
+	buf[len] = '\0';
+	free(v);
+	return (int)len;
+}
+
+int ccd_xs_transact(struct xs_handle *h, ccd_tx_fn fn, void *arg)
+{
+	int tries, rc;
+
+	for (tries = 0; tries < 100; tries++) {
+		xs_transaction_t t = xs_transaction_start(h);
+
+		if (t == XBT_NULL)
+			return -1;
+		rc = fn(h, t, arg);
+		if (rc) {
+			int e = errno;
+
+			xs_transaction_end(h, t, true);
+			errno = e;
+			return rc;
+		}
+		if (xs_transaction_end(h, t, false))
+			return 0;
+		if (errno != EAGAIN)
+			return -1;
+		if (tries > 10)
+			usleep(1000 * (unsigned)(tries - 10));
+	}
+	errno = EAGAIN;
+	return -1;
+}
+
+/* Directory listing; NULL with *n = 0 when missing. */
+static char **list(struct xs_handle *h, const char *path, unsigned *n)
+{
+	char **d = xs_directory(h, XBT_NULL, path, n);
+
+	if (!d)
+		*n = 0;
+	else if (*n > DIR_MAX) {
+		ccd_log_once(CCD_LOG_WARN, path,
+			     "%s has %u entries; looking at the first %u",
+			     path, *n, DIR_MAX);
+		*n = DIR_MAX;
+	}
+	return d;
+}
+
+static void garbage(const char *path, const char *what, const char *v)
+{
+	char clean[64];
+	char key[300];
+
+	ccd_sanitize(v, strlen(v), clean, sizeof(clean));
+	snprintf(key, sizeof(key), "%s=%s", path, clean);
+	ccd_log_once(CCD_LOG_WARN, key, "ignoring %s at %s: '%s'", what, path,
+		     clean);
+}
+
+/* State keys: -1 missing, -2 garbage (logged), else 0..8. */
+static int read_state(struct xs_handle *h, const char *path)
+{
+	char buf[16];
+	int len = ccd_xs_read(h, XBT_NULL, path, buf, sizeof(buf));
+	int st;
+
+	if (len == -1)
+		return -1;
+	if (len == -2) {
+		garbage(path, "over-long state", "");
+		return -2;
+	}
+	st = ccd_parse_state(buf, (size_t)len);
+	if (st < 0) {
+		garbage(path, "bad state", buf);
+		return -2;
+	}
+	return st;
+}
+
+static void scan_nic(struct xs_handle *h, struct ccd_snap *s, unsigned d,
+		     unsigned n)
+{
+	char base[96], p[160];
+	char fe[128], feid[16], mac[24], net[48], mtu[16], ord[16], onl[16],
+	     st[16], err[8];
+	struct ccd_nic_keys k;
+	struct ccd_nic *nic;
+	int l;
+
+#define RD(buf, key, ptr, plen) do {                                      \
+		snprintf(p, sizeof(p), "%s/%s", base, key);                 \
+		l = ccd_xs_read(h, XBT_NULL, p, buf, sizeof(buf));          \
+		if (l == -2) {                                              \
+			snprintf(buf, sizeof(buf), "%s", "<long>");      \
+			l = (int)strlen(buf);                               \
+		}                                                           \
+		k.ptr = l >= 0 ? buf : NULL;                                \
+		k.plen = l >= 0 ? (size_t)l : 0;                            \
+	} while (0)
+
+	snprintf(base, sizeof(base), CCD_BACKEND_ROOT "/%u/%u", d, n);
+	nic = ccd_snap_add_nic(s);
+	if (!nic)
+		return;
+	nic->domid = d;
+	nic->devid = n;
+	memset(&k, 0, sizeof(k));
+	RD(fe, CCD_K_FRONTEND, frontend, frontend_len);
+	RD(feid, CCD_K_FRONTEND_ID, frontend_id, frontend_id_len);
+	RD(mac, CCD_K_MAC, mac, mac_len);
+	RD(net, CCD_K_NETWORK, network, network_len);
+	RD(mtu, CCD_K_MTU, mtu, mtu_len);
+	RD(ord, CCD_K_ORDER, order, order_len);
+	RD(onl, CCD_K_ONLINE, online, online_len);
+	RD(st, CCD_K_STATE, state, state_len);
+#undef RD
+	snprintf(p, sizeof(p), "%s/%s", base, CCD_K_ERROR);
+	nic->has_error = ccd_xs_read(h, XBT_NULL, p, err, sizeof(err)) != -1;
+
+	if (!k.online)
+		nic->online = 1;
+	else if (k.online_len == 1 && (onl[0] == '0' || onl[0] == '1'))
+		nic->online = onl[0] - '0';
+	else
+		nic->online = -1;
+	if (!k.state)
+		nic->bstate = -1;
+	else if ((nic->bstate = ccd_parse_state(st, k.state_len)) < 0)
+		nic->bstate = -2;
+	ccd_nic_validate(nic, &k);
+
+	/* The frontend state is the guest's: never follow the `frontend` key,
+	 * read the canonical path. */
+	snprintf(p, sizeof(p), "/local/domain/%u/device/%s/%u/%s", d,
+		 CCD_NIC_TYPE, n, CCD_K_STATE);
+	nic->fstate = read_state(h, p);
+}
+
+static void scan_nics(struct xs_handle *h, struct ccd_snap *s)
+{
+	char p[128];
+	char **ds, **ns;
+	unsigned nd, nn, i, j;
+	unsigned long d, n;
+
+	ds = list(h, CCD_BACKEND_ROOT, &nd);
+	for (i = 0; i < nd; i++) {
+		if (ccd_parse_uint(ds[i], strlen(ds[i]), CCD_DOMID_MAX, &d)) {
+			snprintf(p, sizeof(p), CCD_BACKEND_ROOT "/%s", ds[i]);
+			garbage(p, "bad domid entry", ds[i]);
+			continue;
+		}
+		snprintf(p, sizeof(p), CCD_BACKEND_ROOT "/%lu", d);
+		ns = list(h, p, &nn);
+		for (j = 0; j < nn; j++) {
+			if (ccd_parse_uint(ns[j], strlen(ns[j]), 0xFFFF, &n)) {
+				garbage(p, "bad devid entry", ns[j]);
+				continue;
+			}
+			scan_nic(h, s, (unsigned)d, (unsigned)n);
+		}
+		free(ns);
+	}
+	free(ds);
+}
+
+static void check_broken(struct xs_handle *h, const char *half)
+{
+	char p[160], buf[129], clean[100], key[300];
+	int len;
+
+	snprintf(p, sizeof(p), "%s/%s", half, CCD_K_BROKEN);
+	len = ccd_xs_read(h, XBT_NULL, p, buf, sizeof(buf));
+	if (len == -1)
+		return;
+	if (len == -2)
+		snprintf(buf, sizeof(buf), "(over-long reason)");
+	ccd_sanitize(buf, strlen(buf), clean, sizeof(clean));
+	snprintf(key, sizeof(key), "%s=%s", p, clean);
+	ccd_log_once(CCD_LOG_WARN, key, "link half %s reports broken: %s", half,
+		     clean);
+}
+
+static void scan_halves(struct xs_handle *h, struct ccd_snap *s, unsigned d)
+{
+	char p[128], q[160];
+	char **ls, **as, **ls2;
+	unsigned nl, na, nl2, i, j, count = 0;
+	unsigned long l, a;
+
+	snprintf(p, sizeof(p), "/local/domain/%u/device/%s", d, CCD_LINK_TYPE);
+	ls = list(h, p, &nl);
+	for (i = 0; i < nl && count < HALVES_PER_DOM; i++) {
+		struct ccd_half *hf;
+
+		if (ccd_parse_uint(ls[i], strlen(ls[i]), CCD_LINK_ID_MAX, &l) ||
+		    (l >> 8) <= d) {
+			garbage(p, "unknown link entry", ls[i]);
+			continue;
+		}
+		if (!(hf = ccd_snap_add_half(s)))
+			break;
+		hf->kind = CCD_HALF_FRONT;
+		hf->a = d;
+		hf->b = (unsigned)(l >> 8);
+		hf->l = (unsigned)l;
+		snprintf(q, sizeof(q), "%s/%lu", p, l);
+		check_broken(h, q);
+		count++;
+	}
+	free(ls);
+
+	snprintf(p, sizeof(p), "/local/domain/%u/backend/%s", d, CCD_LINK_TYPE);
+	as = list(h, p, &na);
+	for (i = 0; i < na && count < HALVES_PER_DOM; i++) {
+		if (ccd_parse_uint(as[i], strlen(as[i]), CCD_DOMID_MAX, &a) ||
+		    a >= d) {
+			garbage(p, "unknown link entry", as[i]);
+			continue;
+		}
+		snprintf(q, sizeof(q), "%s/%lu", p, a);
+		ls2 = list(h, q, &nl2);
+		for (j = 0; j < nl2 && count < HALVES_PER_DOM; j++) {
+			struct ccd_half *hf;
+			char r[192];
+
+			if (ccd_parse_uint(ls2[j], strlen(ls2[j]),
+					   CCD_LINK_ID_MAX, &l) ||
+			    (l >> 8) != d) {
+				garbage(q, "unknown link entry", ls2[j]);
+				continue;
+			}
+			if (!(hf = ccd_snap_add_half(s)))
+				break;
+			hf->kind = CCD_HALF_BACK;
+			hf->a = (unsigned)a;
+			hf->b = d;
+			hf->l = (unsigned)l;
+			snprintf(r, sizeof(r), "%s/%lu", q, l);
+			check_broken(h, r);
+			count++;
+		}
+		free(ls2);
+	}
+	free(as);
+	if (count >= HALVES_PER_DOM)
+		ccd_log_once(CCD_LOG_WARN, p,
+			     "domain %u: more than %u link halves, ignoring the rest",
+			     d, HALVES_PER_DOM);
+}
+
+int ccd_scan(struct xs_handle *h, struct ccd_dom_ctx *dc, struct ccd_snap *s)
+{
+	char **ds;
+	unsigned nd, i;
+	unsigned long d;
+
+	ds = xs_directory(h, XBT_NULL, "/local/domain", &nd);
+	if (!ds) {
+		ccd_log(CCD_LOG_ERR, "cannot list /local/domain: %s",
+			strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < nd; i++) {
+		int alive;
+
+		if (ccd_parse_uint(ds[i], strlen(ds[i]), CCD_DOMID_MAX, &d))
+			continue;
+		alive = ccd_dom_alive(dc, (unsigned)d);
+		if (!ccd_snap_add_dom(s, (unsigned)d, alive != 0)) {
+			free(ds);
+			return -1;
+		}
+	}
+	scan_nics(h, s);
+	for (i = 0; i < s->ndom; i++)
+		if (s->doms[i].alive)
+			scan_halves(h, s, s->doms[i].domid);
+	/* Halves in dead domains are the toolstack's to remove. */
+	free(ds);
+	return 0;
+}
