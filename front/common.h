@@ -156,7 +156,8 @@ struct ccnet_link {
 	int			irq;		/* 0 = not bound */
 
 	struct work_struct	broken_work;
-	const char		*broken_reason;
+	const char		*broken_dir;	/* "tx" or "rx" */
+	int			broken_err;	/* enum ccring_err */
 
 	struct ccnet_link_stats	stats;
 
@@ -211,7 +212,7 @@ extern struct xenbus_driver ccnet_link_front_driver;
 extern struct xenbus_driver ccnet_link_back_driver;
 void ccnet_link_detach(struct ccnet_link *link);
 struct ccnet_link *ccnet_link_lookup(struct ccnet_nic *nic, const u8 *mac);
-void ccnet_link_mark_broken(struct ccnet_link *link, const char *reason, int err);
+void ccnet_link_mark_broken(struct ccnet_link *link, const char *dir, int err);
 void ccnet_link_napi_start(struct ccnet_link *link);
 void ccnet_link_napi_stop(struct ccnet_link *link);
 void ccnet_link_snap(struct ccnet_link *link, struct ccnet_stats_snap *s);

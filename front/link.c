@@ -74,8 +74,9 @@ static void ccnet_link_broken_work(struct work_struct *work)
 					       broken_work);
 	int err;
 
-	err = xenbus_write(XBT_NIL, link->xdev->nodename, "broken",
-			   link->broken_reason);
+	err = xenbus_printf(XBT_NIL, link->xdev->nodename, "broken",
+			    "%s ring: %s", link->broken_dir,
+			    ccring_strerror(link->broken_err));
 	if (err)
 		dev_warn(&link->xdev->dev, "writing broken: %d\n", err);
 }
@@ -86,16 +87,17 @@ static void ccnet_link_broken_work(struct work_struct *work)
  * mappings until the link is closed: the other links are not affected.
  * Callable from any context, including with tx_lock held.
  */
-void ccnet_link_mark_broken(struct ccnet_link *link, const char *reason, int err)
+void ccnet_link_mark_broken(struct ccnet_link *link, const char *dir, int err)
 {
 	if (test_and_set_bit(CCNET_LINK_BROKEN, &link->flags))
 		return;
 	atomic64_inc(&link->stats.proto_errors);
-	link->broken_reason = reason;
+	link->broken_dir = dir;
+	link->broken_err = err;
 	if (net_ratelimit())
 		dev_err(&link->xdev->dev,
-			"peer %u: %s (ring error %d), link disabled\n",
-			link->peer, reason, err);
+			"peer %u broke the %s ring: %s; link disabled\n",
+			link->peer, dir, ccring_strerror(err));
 	schedule_work(&link->broken_work);
 }
 
@@ -310,7 +312,7 @@ static int ccnet_peer_ring_map(struct ccnet_link *link, grant_ref_t ctrl_ref,
 	*why = "peer control page invalid";
 	if (ccring_check_setup(ctrl, &order) ||
 	    order < CCNET_MIN_ORDER || order > CCNET_MAX_ORDER) {
-		atomic64_inc(&link->stats.proto_errors);
+		ccnet_link_mark_broken(link, "rx", CCRING_E_SETUP);
 		return -EPROTO;
 	}
 	n = 1u << order;
@@ -336,7 +338,7 @@ static int ccnet_peer_ring_map(struct ccnet_link *link, grant_ref_t ctrl_ref,
 
 	*why = "attaching peer ring";
 	if (ccring_attach(&link->rx, ctrl, prx->va, order)) {
-		atomic64_inc(&link->stats.proto_errors);
+		ccnet_link_mark_broken(link, "rx", CCRING_E_SETUP);
 		return -EPROTO;
 	}
 	return 0;

@@ -133,9 +133,8 @@ static int ccnet_rx(struct ccnet_link *link, int budget)
 		rc = ccring_cons_peek(r, &m, &len);
 		if (rc == 0)
 			break;
-		if (rc < 0 || len == 0 || len > CCRING_MAX_FRAME) {
-			ccnet_link_mark_broken(link, "rx ring: invalid record",
-					       rc < 0 ? -rc : CCRING_E_LEN);
+		if (rc < 0) {
+			ccnet_link_mark_broken(link, "rx", -rc);
 			break;
 		}
 		done++;

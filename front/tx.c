@@ -89,6 +89,16 @@ static void ccnet_tx_push_locked(struct ccnet_link *link)
 		ccnet_link_notify(link);
 }
 
+/* A negative ring result: the peer broke the ring, or (ring still sane) the
+ * frame was unsendable, which only costs that frame. */
+static void ccnet_tx_ring_error(struct ccnet_link *link, int rc)
+{
+	if (ccring_broken(&link->tx))
+		ccnet_link_mark_broken(link, "tx", ccring_broken(&link->tx));
+	else
+		atomic64_inc(&link->nic->tx_errors);
+}
+
 /*
  * One frame, already adapted to what the peer accepts, to one link.  Takes
  * ownership of skb.  Returns true if a record was committed but, because of
@@ -114,7 +124,12 @@ static bool ccnet_link_xmit_one(struct ccnet_link *link, struct sk_buff *skb,
 		u64_stats_update_begin(&link->stats.tx_syncp);
 		link->stats.ring_full++;
 		u64_stats_update_end(&link->stats.tx_syncp);
-		/* Ask the consumer for a wake-up, then look once more. */
+		/*
+		 * Ask the consumer for a wake-up, then look once more.  Push
+		 * first: the consumer can only free what it has seen, and a
+		 * deferred (xmit_more) batch may be all that fills the ring.
+		 */
+		ccnet_tx_push_locked(link);
 		rc = ccring_prod_want_space(&link->tx, len);
 		if (rc == 1)
 			rc = ccnet_tx_put(link, skb);
@@ -122,7 +137,7 @@ static bool ccnet_link_xmit_one(struct ccnet_link *link, struct sk_buff *skb,
 			goto queue;
 	}
 	if (rc < 0) {
-		ccnet_link_mark_broken(link, "tx ring: peer index invalid", -rc);
+		ccnet_tx_ring_error(link, rc);
 		goto drop;
 	}
 	ccnet_tx_count(link, len);
@@ -284,6 +299,7 @@ bool ccnet_tx_drain(struct ccnet_link *link)
 		if (rc == 0) {
 			if (retried)
 				break;
+			ccnet_tx_push_locked(link);
 			rc = ccring_prod_want_space(&link->tx, skb->len);
 			if (rc == 1) {
 				/* Space appeared between the two checks. */
@@ -294,9 +310,13 @@ bool ccnet_tx_drain(struct ccnet_link *link)
 				break;
 		}
 		if (rc < 0) {
-			ccnet_link_mark_broken(link, "tx ring: peer index invalid",
-					       -rc);
-			break;
+			ccnet_tx_ring_error(link, rc);
+			if (ccring_broken(&link->tx))
+				break;
+			/* Unsendable frame: drop it, keep draining. */
+			__skb_unlink(skb, &link->backlog);
+			ccnet_tx_drop_locked(link, skb);
+			continue;
 		}
 		retried = false;
 		__skb_unlink(skb, &link->backlog);
