@@ -8,7 +8,9 @@ export KVER
 
 SUBDIRS := front back toolstack tests/unit tests/lab/helpers
 
-.PHONY: all deps build test unit lab bench bench-ring clean $(SUBDIRS) install
+LAB_PARTS := front back toolstack tests/lab/helpers
+
+.PHONY: all deps build lab-build test unit lab bench bench-ring clean $(SUBDIRS) install
 
 all: build
 
@@ -16,6 +18,9 @@ deps:
 	@./tests/deps.sh
 
 build: $(SUBDIRS)
+
+# What the lab images need (tests/lab/run builds only this).
+lab-build: $(LAB_PARTS)
 
 $(SUBDIRS):
 	@if [ -f $@/Makefile ]; then $(MAKE) -C $@; fi

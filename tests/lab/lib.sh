@@ -1,0 +1,139 @@
+# lib.sh - helpers for scenario scripts; sourced in dom0 before dom0.sh runs (bash).
+#
+#   pass NAME | fail NAME REASON | check NAME CMD...   one check line each
+#   result KEY VALUE                                     a measured value (results.txt)
+#   lab_guest NAME [XL-CONFIG-LINE...]                   create a PV guest, wait for its agent
+#   lab_guest_start NAME [LINE...] / lab_guest_wait NAME  the same, split (start several at once)
+#   g NAME 'shell command'                               run in the guest; prints output, returns rc
+#                                                        (G_TIMEOUT seconds, default 120)
+#   domid NAME, dom_cpu NAME                             domid; CPU seconds used so far
+#   dom0_netdev_bytes                                    sum of rx+tx bytes of every dom0 netdev
+#   lab_collect_guests                                   dmesg of every guest into /var/log/lab/
+LAB_CONSOLE=/dev/hvc0
+LAB_LOGDIR=/var/log/lab
+mkdir -p "$LAB_LOGDIR"
+
+say() { echo "@@CC $*" >"$LAB_CONSOLE"; echo "@@CC $*"; }
+pass() { say "PASS $1"; }
+fail() { say "FAIL $1: ${2:-failed}"; }
+result() { say "RESULT $1 $2"; }
+log() { echo "lab[$(cut -d' ' -f1 /proc/uptime)]: $*"; }
+check() {
+	local name=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		pass "$name"
+	else
+		fail "$name" "$(printf '%s' "$out" | tail -n1 | cut -c1-200)"
+	fi
+}
+
+domid() { xl domid "$1" 2>/dev/null; }
+dom_cpu() { xl list "$1" 2>/dev/null | awk 'NR==2 {print $6}'; }
+dom0_netdev_bytes() {
+	local d t=0
+	for d in /sys/class/net/*; do
+		t=$((t + $(cat "$d/statistics/rx_bytes") + $(cat "$d/statistics/tx_bytes")))
+	done
+	echo "$t"
+}
+
+lab_guest_start() {
+	local name=$1
+	shift
+	{
+		echo "name = \"$name\""
+		echo "type = \"pv\""
+		echo "kernel = \"/lab/guest/vmlinuz\""
+		echo "ramdisk = \"/lab/guest/initrd.gz\""
+		echo "extra = \"console=hvc0 quiet loglevel=4 cc_name=$name\""
+		echo "memory = ${LAB_GUEST_MEM:-256}"
+		echo "vcpus = 1"
+		echo "on_crash = \"preserve\""
+		local l
+		for l in "$@"; do echo "$l"; done
+	} >"/etc/xen/$name.cfg"
+	log "xl create $name"
+	xl create "/etc/xen/$name.cfg" >>"$LAB_LOGDIR/xl-create-$name.log" 2>&1 || {
+		cat "$LAB_LOGDIR/xl-create-$name.log"
+		return 1
+	}
+}
+lab_guest_wait() {
+	local name=$1 i
+	for i in $(seq 1 ${LAB_BOOT_WAIT:-600}); do
+		grep -aq "@@CCG READY" "/var/log/xen/console/guest-$name.log" 2>/dev/null && {
+			log "$name is up (domid $(domid "$name"))"
+			return 0
+		}
+		sleep 0.2
+	done
+	log "$name did not come up"
+	return 1
+}
+lab_guest() {
+	lab_guest_start "$@" && lab_guest_wait "$1"
+}
+
+g() {
+	local name=$1 id dom tty logf i rc
+	shift
+	id="${BASHPID}x$RANDOM$RANDOM"
+	dom=$(domid "$name") || { echo "g: no guest $name"; return 125; }
+	tty=$(xenstore-read "/local/domain/$dom/console/tty") || { echo "g: no console for $name"; return 125; }
+	logf=/var/log/xen/console/guest-$name.log
+	printf '@@CMD %s %s\n' "$id" "$*" >"$tty"
+	for i in $(seq 1 $((${G_TIMEOUT:-120} * 5))); do
+		if rc=$(tr -d '\r' <"$logf" | grep -a "^@@DONE $id " | awk '{print $3}') && [ -n "$rc" ]; then
+			tr -d '\r' <"$logf" | sed -n "/^@@OUT $id\$/,/^@@DONE $id /p" | sed '1d;$d'
+			return "$rc"
+		fi
+		sleep 0.2
+	done
+	echo "g: $name: timed out after ${G_TIMEOUT:-120}s: $*"
+	return 124
+}
+
+lab_collect_guests() {
+	local n
+	for n in $(xl list 2>/dev/null | awk 'NR>2 {print $1}'); do
+		G_TIMEOUT=20 g "$n" dmesg >"$LAB_LOGDIR/guest-$n-dmesg.log" 2>&1
+	done
+	xl list >"$LAB_LOGDIR/xl-list-final.log" 2>&1
+}
+
+# lab_transfer CHECK FROM TO TO_IP BYTES [PORT]: stream BYTES random bytes FROM -> TO
+# over TCP and check the sha256 on arrival (ccxfer source/sink: neither side stores
+# the file, both hash the stream).  Prints the sender's seconds on stdout.
+lab_transfer() {
+	local name=$1 from=$2 to=$3 ip=$4 bytes=$5 port=${6:-5001} tx rx t0 t1
+	g "$to" "rm -f /tmp/rx.sum; (ccxfer sink $port >/tmp/rx.tmp 2>&1 && mv /tmp/rx.tmp /tmp/rx.sum) >/dev/null 2>&1 &" >/dev/null
+	t0=$(date +%s)
+	tx=$(G_TIMEOUT=900 g "$from" "ccxfer source $ip $port $bytes")
+	t1=$(date +%s)
+	rx=$(G_TIMEOUT=120 g "$to" 'for i in $(seq 100); do [ -f /tmp/rx.sum ] && break; sleep 1; done; cat /tmp/rx.sum')
+	log "$name: sent '$tx' received '$rx' in $((t1 - t0))s"
+	if [ "${tx% *}" = "${rx% *}" ] && [ "${tx#* }" = "$bytes" ] && [ "${rx#* }" = "$bytes" ] && [ ${#tx} -gt 64 ]; then
+		pass "$name"
+	else
+		fail "$name" "sent '${tx:0:20}...' received '${rx:0:20}...' (sha256 bytes)"
+	fi
+	echo $((t1 - t0))
+}
+
+# lab_iperf CHECK CLIENT SERVER SERVER_IP [SECONDS] [EXTRA-ARGS]: iperf3 TCP, JSON parsed
+# in dom0; prints the receiver's Mbit/s on stdout and records a check.
+lab_iperf() {
+	local name=$1 cli=$2 srv=$3 ip=$4 secs=${5:-5} extra=${6:-} json mbps
+	g "$srv" 'iperf3 -s -D -1 >/dev/null 2>&1' >/dev/null
+	sleep 1
+	json=$(G_TIMEOUT=$((secs + 60)) g "$cli" "iperf3 -c $ip -t $secs -J $extra")
+	mbps=$(printf '%s\n' "$json" | jq -r '.end.sum_received.bits_per_second / 1e6 | floor' 2>/dev/null)
+	if [ -n "$mbps" ] && [ "$mbps" != null ] && [ "$mbps" -gt 0 ] 2>/dev/null; then
+		pass "$name"
+		echo "$mbps"
+	else
+		fail "$name" "no throughput in iperf3 JSON: $(printf '%s' "$json" | jq -r '.error // empty' 2>/dev/null | head -c 120)"
+		echo 0
+	fi
+}
