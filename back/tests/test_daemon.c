@@ -1,0 +1,628 @@
+/* test_daemon.c - colorcomd's real I/O code (scan, transactions, link halves,
+ * liveness) against the in-memory xenstore of fakexs.c. */
+#define TST_PREFIX "back.daemon."
+#include <stdlib.h>
+#include <xenstore.h>
+
+#include "ccd.h"
+#include "fakexs.h"
+#include "tst.h"
+
+static char logbuf[16384];
+
+static void capture(int prio, const char *msg)
+{
+	size_t l = strlen(logbuf);
+
+	if (getenv("CCD_TEST_LOG"))
+		fprintf(stderr, "log: %s\n", msg);
+	if (prio >= CCD_LOG_DEBUG)
+		return;
+	snprintf(logbuf + l, sizeof(logbuf) - l, "%s\n", msg);
+}
+
+struct env {
+	struct xs_handle *h;
+	struct ccd_dom_ctx *dc;
+	struct ccd_timers *tm;
+	struct ccd_snap snap;
+	struct ccd_opts o;
+	long long now, deadline;
+};
+
+static void env_init(struct env *e)
+{
+	memset(e, 0, sizeof(*e));
+	fx_reset();
+	logbuf[0] = '\0';
+	e->h = xs_open(0);
+	e->tm = ccd_timers_new();
+	e->o.detach_timeout_ms = 10000;
+	e->o.relink_delay_ms = 1000;
+	e->now = 100000;
+	ccd_snap_init(&e->snap);
+}
+
+static void env_fini(struct env *e)
+{
+	ccd_snap_free(&e->snap);
+	ccd_timers_free(e->tm);
+	ccd_dom_close(e->dc);
+	xs_close(e->h);
+}
+
+static int pass(struct env *e)
+{
+	if (!e->dc)
+		e->dc = ccd_dom_open();
+	return ccd_reconcile(e->h, e->dc, e->tm, &e->o, &e->snap, e->now,
+			     &e->deadline);
+}
+
+/* What colorcomctl attach writes (protocol-xenstore.md section 1). */
+static void attach(unsigned d, unsigned n, const char *net, const char *mac)
+{
+	char f[96], b[96], p[160], v[96];
+
+	snprintf(f, sizeof(f), "/local/domain/%u/device/colorcom/%u", d, n);
+	snprintf(b, sizeof(b), "/local/domain/0/backend/colorcom/%u/%u", d, n);
+	fx_set(f, NULL);
+	snprintf(v, sizeof(v), "n%u,r0", d);
+	fx_set_perms(f, v);
+	fx_set(b, NULL);
+	snprintf(v, sizeof(v), "n0,r%u", d);
+	fx_set_perms(b, v);
+#define W(dir, k, val) snprintf(p, sizeof(p), "%s/%s", dir, k), fx_set(p, val)
+	W(f, "backend", b);
+	W(f, "backend-id", "0");
+	W(f, "state", "1");
+	W(b, "frontend", f);
+	snprintf(v, sizeof(v), "%u", d);
+	W(b, "frontend-id", v);
+	W(b, "mac", mac);
+	W(b, "network", net);
+	W(b, "mtu", "1500");
+	W(b, "ring-page-order", "6");
+	W(b, "online", "1");
+	W(b, "state", "1");
+#undef W
+}
+
+static void fstate(unsigned d, unsigned n, const char *st)
+{
+	char p[96];
+
+	snprintf(p, sizeof(p), "/local/domain/%u/device/colorcom/%u/state", d, n);
+	fx_set(p, st);
+}
+
+static const char *bkey(unsigned d, unsigned n, const char *k)
+{
+	char p[128];
+
+	snprintf(p, sizeof(p), "/local/domain/0/backend/colorcom/%u/%u/%s", d,
+		 n, k);
+	return fx_get(p);
+}
+
+/* Two guests, NICs attached and frontends Connected; pass until stable. */
+static int two_connected(struct env *e)
+{
+	fx_add_domain(1, "alpha");
+	fx_add_domain(2, "beta");
+	attach(1, 1, "blue", "00:16:3e:00:00:01");
+	attach(2, 0, "blue", "00:16:3e:00:00:02");
+	CHECK(pass(e) == 0);
+	CHECK_STR(bkey(1, 1, "state"), "2");
+	CHECK_STR(bkey(2, 0, "state"), "2");
+	fstate(1, 1, "4");
+	fstate(2, 0, "4");
+	CHECK(pass(e) == 0);
+	CHECK_STR(bkey(1, 1, "state"), "4");
+	CHECK_STR(bkey(2, 0, "state"), "4");
+	return 0;
+}
+
+#define LF "/local/domain/1/device/cclink/528"        /* L = 0x210 */
+#define LB "/local/domain/2/backend/cclink/1/528"
+
+static int t_link_created_with_perms(void)
+{
+	struct env e;
+
+	env_init(&e);
+	if (two_connected(&e))
+		return 1;
+	CHECK(strstr(logbuf, "link 1<->2 on blue created (L=0x210)"));
+	CHECK_STR(fx_perms(LF), "n1,r2");
+	CHECK_STR(fx_perms(LB), "n2,r1");
+	CHECK_STR(fx_get(LF "/backend"), LB);
+	CHECK_STR(fx_get(LF "/backend-id"), "2");
+	CHECK_STR(fx_get(LF "/nic"), "1");
+	CHECK_STR(fx_get(LF "/peer-mac"), "00:16:3e:00:00:02");
+	CHECK_STR(fx_get(LF "/network"), "blue");
+	CHECK_STR(fx_get(LF "/ring-page-order"), "6");
+	CHECK_STR(fx_get(LF "/state"), "1");
+	CHECK_STR(fx_get(LB "/frontend"), LF);
+	CHECK_STR(fx_get(LB "/frontend-id"), "1");
+	CHECK_STR(fx_get(LB "/nic"), "0");
+	CHECK_STR(fx_get(LB "/peer-mac"), "00:16:3e:00:00:01");
+	CHECK_STR(fx_get(LB "/state"), "1");
+	/* Every key inherited the dir's permissions. */
+	CHECK_STR(fx_perms(LF "/state"), "n1,r2");
+	CHECK_STR(fx_perms(LF "/peer-mac"), "n1,r2");
+	CHECK_STR(fx_perms(LB "/state"), "n2,r1");
+	CHECK_STR(fx_perms(LB "/frontend"), "n2,r1");
+	/* Parents of the backend half belong to B. */
+	CHECK_STR(fx_perms("/local/domain/2/backend"), "n2");
+	CHECK_STR(fx_perms("/local/domain/2/backend/cclink"), "n2");
+	CHECK_STR(fx_perms("/local/domain/2/backend/cclink/1"), "n2");
+	/* A guest cannot read the other's NIC dirs. */
+	CHECK_STR(fx_perms("/local/domain/0/backend/colorcom/1/1"), "n0,r1");
+	CHECK_INT(fx_open_transactions(), 0);
+	env_fini(&e);
+	return 0;
+}
+
+static int t_existing_backend_dir_kept(void)
+{
+	struct env e;
+
+	env_init(&e);
+	fx_add_domain(1, "alpha");
+	fx_add_domain(2, "beta");
+	fx_set("/local/domain/2/backend/vif", NULL);     /* driver domain */
+	fx_set_perms("/local/domain/2/backend", "n0,r2");
+	attach(1, 0, "blue", "00:16:3e:00:00:01");
+	attach(2, 0, "blue", "00:16:3e:00:00:02");
+	CHECK(pass(&e) == 0);
+	fstate(1, 0, "4");
+	fstate(2, 0, "4");
+	CHECK(pass(&e) == 0);
+	CHECK(fx_exists("/local/domain/2/backend/cclink/1/512/state"));
+	CHECK_STR(fx_perms("/local/domain/2/backend"), "n0,r2");
+	CHECK_STR(fx_perms("/local/domain/2/backend/cclink"), "n2");
+	env_fini(&e);
+	return 0;
+}
+
+static int t_restart_does_not_touch(void)
+{
+	struct env e;
+	unsigned long ops;
+
+	env_init(&e);
+	if (two_connected(&e))
+		return 1;
+	/* Guests progressed the link. */
+	fx_set(LF "/state", "4");
+	fx_set(LB "/state", "4");
+	fx_set(LF "/tx-ring-ref", "8");
+	ops = fx_nops;
+	/* A fresh daemon: new timers, new liveness handle. */
+	ccd_timers_free(e.tm);
+	e.tm = ccd_timers_new();
+	ccd_dom_close(e.dc);
+	e.dc = NULL;
+	CHECK(pass(&e) == 0);
+	CHECK(pass(&e) == 0);
+	CHECK_INT(fx_nops, ops);
+	CHECK_STR(fx_get(LF "/state"), "4");
+	CHECK_STR(fx_get(LF "/tx-ring-ref"), "8");
+	env_fini(&e);
+	return 0;
+}
+
+static int t_detach_flow(void)
+{
+	struct env e;
+
+	env_init(&e);
+	if (two_connected(&e))
+		return 1;
+	/* colorcomctl detach 2 0 */
+	fx_set("/local/domain/0/backend/colorcom/2/0/online", "0");
+	fx_set("/local/domain/0/backend/colorcom/2/0/state", "5");
+	CHECK(pass(&e) == 0);
+	CHECK(!fx_exists(LF));
+	CHECK(!fx_exists(LB));
+	CHECK(!fx_exists("/local/domain/2/backend/cclink/1"));
+	CHECK(strstr(logbuf, "link 1<->2 (L=0x210) removed: nic 2/0 detached"));
+	CHECK(fx_exists("/local/domain/0/backend/colorcom/2/0"));  /* front 4 */
+	CHECK_INT(e.deadline, e.now + 10000);
+	fstate(2, 0, "6");
+	CHECK(pass(&e) == 0);
+	CHECK(!fx_exists("/local/domain/0/backend/colorcom/2/0"));
+	CHECK(!fx_exists("/local/domain/0/backend/colorcom/2"));
+	CHECK(!fx_exists("/local/domain/2/device/colorcom/0"));
+	CHECK(fx_exists("/local/domain/0/backend/colorcom/1/1"));
+	CHECK(strstr(logbuf, "nic 2/0 removed (frontend Closed)"));
+	env_fini(&e);
+	return 0;
+}
+
+static int t_detach_online0_only(void)
+{
+	struct env e;
+
+	env_init(&e);
+	if (two_connected(&e))
+		return 1;
+	fx_set("/local/domain/0/backend/colorcom/1/1/online", "0");
+	CHECK(pass(&e) == 0);
+	CHECK_STR(bkey(1, 1, "state"), "5");
+	CHECK(!fx_exists(LF));
+	env_fini(&e);
+	return 0;
+}
+
+static int t_detach_timeout(void)
+{
+	struct env e;
+
+	env_init(&e);
+	if (two_connected(&e))
+		return 1;
+	fx_set("/local/domain/0/backend/colorcom/2/0/state", "5");
+	CHECK(pass(&e) == 0);
+	e.now += 9999;
+	CHECK(pass(&e) == 0);
+	CHECK(fx_exists("/local/domain/0/backend/colorcom/2/0"));
+	e.now += 1;
+	CHECK(pass(&e) == 0);
+	CHECK(!fx_exists("/local/domain/0/backend/colorcom/2/0"));
+	CHECK(strstr(logbuf, "still Connected after 10000 ms"));
+	env_fini(&e);
+	return 0;
+}
+
+static int t_detach_never_connected(void)
+{
+	struct env e;
+
+	env_init(&e);
+	fx_add_domain(3, "gamma");
+	attach(3, 0, "blue", "00:16:3e:00:00:03");   /* no driver in guest */
+	CHECK(pass(&e) == 0);
+	CHECK_STR(bkey(3, 0, "state"), "2");
+	fx_set("/local/domain/0/backend/colorcom/3/0/state", "5");
+	fx_set("/local/domain/0/backend/colorcom/3/0/online", "0");
+	CHECK(pass(&e) == 0);
+	CHECK(!fx_exists("/local/domain/0/backend/colorcom/3"));
+	CHECK(!fx_exists("/local/domain/3/device/colorcom/0"));
+	env_fini(&e);
+	return 0;
+}
+
+static int t_domain_destroyed(void)
+{
+	struct env e;
+
+	env_init(&e);
+	fx_xc_enabled = 1;
+	fx_add_domain(3, "gamma");
+	if (two_connected(&e))
+		return 1;
+	attach(3, 0, "blue", "00:16:3e:00:00:03");
+	CHECK(pass(&e) == 0);
+	fstate(3, 0, "4");
+	CHECK(pass(&e) == 0);
+	CHECK(fx_exists("/local/domain/1/device/cclink/784"));    /* 0x310 */
+	CHECK(fx_exists("/local/domain/2/device/cclink/768"));    /* 0x300 */
+	CHECK(fx_exists("/local/domain/3/backend/cclink/2/768"));
+	/* xl destroy 2: the hypervisor forgets it, libxl removes its tree. */
+	fx_xc_set(2, 0, 0, 0, 0);
+	fx_rm("/local/domain/2");
+	CHECK(pass(&e) == 0);
+	CHECK(!fx_exists(LF));
+	CHECK(!fx_exists("/local/domain/3/backend/cclink/2"));
+	CHECK(!fx_exists("/local/domain/0/backend/colorcom/2"));
+	CHECK(fx_exists("/local/domain/1/device/cclink/784"));
+	CHECK(fx_exists("/local/domain/3/backend/cclink/1/784"));
+	CHECK(strstr(logbuf, "nic 2/0 removed (domain 2 gone)"));
+	CHECK(strstr(logbuf, "removed (front half): domain 2 gone"));
+	env_fini(&e);
+	return 0;
+}
+
+static int t_domain_dying_tree_still_there(void)
+{
+	struct env e;
+
+	env_init(&e);
+	fx_xc_enabled = 1;
+	if (two_connected(&e))
+		return 1;
+	/* Dying (pages still mapped by its peer): peer must let go now. */
+	fx_xc_set(2, 1, 1, 0, 0);
+	CHECK(pass(&e) == 0);
+	CHECK(!fx_exists(LF));
+	CHECK(fx_exists(LB));     /* in the dying domain: libxl's job */
+	CHECK(!fx_exists("/local/domain/0/backend/colorcom/2/0"));
+	CHECK_STR(bkey(1, 1, "state"), "4");
+	env_fini(&e);
+	return 0;
+}
+
+static int t_domain_shutdown_vs_suspend(void)
+{
+	struct env e;
+
+	env_init(&e);
+	fx_xc_enabled = 1;
+	if (two_connected(&e))
+		return 1;
+	fx_xc_set(2, 1, 0, 1, 2);     /* suspended: keep */
+	CHECK(pass(&e) == 0);
+	CHECK(fx_exists(LF));
+	fx_xc_set(2, 1, 0, 1, 0);     /* powered off: gone */
+	CHECK(pass(&e) == 0);
+	CHECK(!fx_exists(LF));
+	env_fini(&e);
+	return 0;
+}
+
+static int t_xc_next_domain_trap(void)
+{
+	struct env e;
+
+	env_init(&e);
+	fx_xc_enabled = 1;
+	if (two_connected(&e))
+		return 1;
+	fx_add_domain(5, "epsilon");
+	/* Domain 2 is gone from the hypervisor, its tree lingers; getinfo(2)
+	 * returns domain 5. */
+	fx_xc_set(2, 0, 0, 0, 0);
+	CHECK(pass(&e) == 0);
+	CHECK(!fx_exists(LF));
+	env_fini(&e);
+	return 0;
+}
+
+static int t_dup_mac(void)
+{
+	struct env e;
+	const char *err;
+
+	env_init(&e);
+	fx_add_domain(1, "alpha");
+	fx_add_domain(2, "beta");
+	fx_add_domain(3, "gamma");
+	attach(1, 0, "blue", "00:16:3e:00:00:01");
+	CHECK(pass(&e) == 0);
+	attach(2, 0, "blue", "00:16:3E:00:00:01");   /* same MAC, other case */
+	attach(3, 0, "red", "00:16:3e:00:00:01");
+	CHECK(pass(&e) == 0);
+	CHECK_STR(bkey(1, 0, "state"), "2");
+	CHECK_STR(bkey(2, 0, "state"), "6");
+	CHECK_STR(bkey(3, 0, "state"), "2");
+	err = bkey(2, 0, "error");
+	CHECK_STR(err, "duplicate mac 00:16:3e:00:00:01 on network blue (nic 1/0 has it)");
+	fstate(1, 0, "4");
+	fstate(2, 0, "4");
+	CHECK(pass(&e) == 0);
+	CHECK_INT(fx_count_children("/local/domain/1/device/cclink"), -1);
+	env_fini(&e);
+	return 0;
+}
+
+static int t_invalid_keys(void)
+{
+	struct env e;
+
+	env_init(&e);
+	fx_add_domain(1, "alpha");
+	attach(1, 0, "blue", "00:16:3e:00:00:01");
+	fx_set("/local/domain/0/backend/colorcom/1/0/mtu", "70000");
+	fx_add_domain(2, "beta");
+	attach(2, 0, "blue", "00:16:3e:00:00:02");
+	fx_set("/local/domain/0/backend/colorcom/2/0/frontend",
+	       "/local/domain/3/device/colorcom/0");
+	CHECK(pass(&e) == 0);
+	CHECK_STR(bkey(1, 0, "state"), "6");
+	CHECK_STR(bkey(1, 0, "error"), "bad mtu '70000'");
+	CHECK_STR(bkey(2, 0, "state"), "6");
+	CHECK(strstr(bkey(2, 0, "error"), "bad frontend"));
+	/* Closed NICs are not re-reported. */
+	logbuf[0] = '\0';
+	CHECK(pass(&e) == 0);
+	CHECK_STR(logbuf, "");
+	env_fini(&e);
+	return 0;
+}
+
+static int t_garbage_from_guests(void)
+{
+	struct env e;
+	char big[5000];
+
+	env_init(&e);
+	if (two_connected(&e))
+		return 1;
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	fx_set("/local/domain/1/device/colorcom/1/state", big);
+	fx_set("/local/domain/2/backend/cclink/junk", "1");
+	fx_set("/local/domain/2/backend/cclink/7/1", "1");      /* A > B */
+	fx_set("/local/domain/2/backend/cclink/1/99999999999", "1");
+	fx_set("/local/domain/2/backend/cclink/1/768", "1");    /* L>>8 != 2 */
+	fx_set("/local/domain/2/backend/cclink/1/0528", "1");   /* leading 0 */
+	fx_set(LB "/broken", "ring index out of range\n\x01");
+	CHECK(pass(&e) == 0);
+	/* Frontend 1/1 garbage: not Connected any more -> InitWait, link gone. */
+	CHECK_STR(bkey(1, 1, "state"), "2");
+	CHECK(!fx_exists(LF));
+	CHECK(strstr(logbuf, "ignoring over-long state"));
+	CHECK(strstr(logbuf, "reports broken: ring index out of range??"));
+	/* Unknown entries in the guest's own tree are left alone. */
+	CHECK(fx_exists("/local/domain/2/backend/cclink/junk"));
+	CHECK(fx_exists("/local/domain/2/backend/cclink/1/0528"));
+	/* And reported once only. */
+	logbuf[0] = '\0';
+	CHECK(pass(&e) == 0);
+	CHECK(!strstr(logbuf, "ignoring"));
+	fstate(1, 1, "4\n");
+	CHECK(pass(&e) == 0);
+	CHECK(strstr(logbuf, "ignoring bad state"));
+	CHECK_STR(bkey(1, 1, "state"), "2");
+	fstate(1, 1, "4");
+	CHECK(pass(&e) == 0);
+	CHECK(fx_exists(LF));
+	env_fini(&e);
+	return 0;
+}
+
+static int t_half_link_recreated(void)
+{
+	struct env e;
+
+	env_init(&e);
+	if (two_connected(&e))
+		return 1;
+	fx_rm(LF);              /* guest A removed its own half */
+	CHECK(pass(&e) == 0);
+	CHECK(!fx_exists(LB));
+	CHECK(strstr(logbuf, "only the back half exists; will recreate"));
+	CHECK_INT(e.deadline, e.now + 1000);
+	e.now += 1000;
+	CHECK(pass(&e) == 0);
+	CHECK(fx_exists(LF "/state") && fx_exists(LB "/state"));
+	env_fini(&e);
+	return 0;
+}
+
+static int t_stale_link_reaped(void)
+{
+	struct env e;
+
+	env_init(&e);
+	if (two_connected(&e))
+		return 1;
+	/* Left over from NIC 2/3 which no longer exists (L = 0x213). */
+	fx_set("/local/domain/1/device/cclink/531/state", "4");
+	fx_set("/local/domain/2/backend/cclink/1/531/state", "4");
+	CHECK(pass(&e) == 0);
+	CHECK(!fx_exists("/local/domain/1/device/cclink/531"));
+	CHECK(!fx_exists("/local/domain/2/backend/cclink/1/531"));
+	CHECK(fx_exists(LF));
+	CHECK(strstr(logbuf, "(L=0x213) removed: nic 2/3 no longer exists"));
+	env_fini(&e);
+	return 0;
+}
+
+static int t_eagain_retry(void)
+{
+	struct env e;
+
+	env_init(&e);
+	fx_add_domain(1, "alpha");
+	attach(1, 0, "blue", "00:16:3e:00:00:01");
+	fx_force_eagain = 3;
+	CHECK(pass(&e) == 0);
+	CHECK_STR(bkey(1, 0, "state"), "2");
+	CHECK_INT(fx_open_transactions(), 0);
+	env_fini(&e);
+	return 0;
+}
+
+static int t_precondition_changed(void)
+{
+	struct ccd_plan p;
+	struct ccd_act *a;
+	struct env e;
+
+	env_init(&e);
+	fx_add_domain(1, "alpha");
+	attach(1, 0, "blue", "00:16:3e:00:00:01");
+	/* A stale plan: expects state 1, xenstore has 5 by now. */
+	fx_set("/local/domain/0/backend/colorcom/1/0/state", "5");
+	ccd_plan_init(&p);
+	p.acts = calloc(1, sizeof(*a));
+	p.nact = p.capact = 1;
+	a = &p.acts[0];
+	a->kind = CCD_ACT_NIC_STATE;
+	a->domid = 1;
+	a->devid = 0;
+	a->from = 1;
+	a->to = 2;
+	CHECK_INT(ccd_plan_apply(e.h, &p), 0);
+	CHECK_STR(bkey(1, 0, "state"), "5");
+	/* And an action on a vanished NIC must not resurrect its dir. */
+	fx_rm("/local/domain/0/backend/colorcom/1");
+	a->from = -1;
+	CHECK_INT(ccd_plan_apply(e.h, &p), 0);
+	CHECK(!fx_exists("/local/domain/0/backend/colorcom/1/0"));
+	ccd_plan_free(&p);
+	env_fini(&e);
+	return 0;
+}
+
+static int t_frontend_reconnect(void)
+{
+	struct env e;
+
+	env_init(&e);
+	if (two_connected(&e))
+		return 1;
+	fstate(2, 0, "6");      /* module unloaded in guest 2 */
+	CHECK(pass(&e) == 0);
+	CHECK_STR(bkey(2, 0, "state"), "2");
+	CHECK(!fx_exists(LF));
+	fstate(2, 0, "1");      /* reloaded */
+	CHECK(pass(&e) == 0);
+	CHECK(!fx_exists(LF));
+	fstate(2, 0, "4");
+	CHECK(pass(&e) == 0);
+	CHECK_STR(bkey(2, 0, "state"), "4");
+	CHECK(fx_exists(LF "/state"));
+	env_fini(&e);
+	return 0;
+}
+
+static int t_no_xenstore_garbage_dirs(void)
+{
+	struct env e;
+
+	env_init(&e);
+	fx_add_domain(1, "alpha");
+	fx_set("/local/domain/0/backend/colorcom/abc/0/state", "1");
+	fx_set("/local/domain/0/backend/colorcom/1/x/state", "1");
+	fx_set("/local/domain/0/backend/colorcom/1/16/state", "1");
+	fx_set("/local/domain/junk", NULL);
+	CHECK(pass(&e) == 0);
+	CHECK_STR(fx_get("/local/domain/0/backend/colorcom/1/16/state"), "6");
+	CHECK(strstr(fx_get("/local/domain/0/backend/colorcom/1/16/error"),
+		     "out of range"));
+	CHECK_STR(fx_get("/local/domain/0/backend/colorcom/1/x/state"), "1");
+	CHECK(strstr(logbuf, "ignoring bad domid entry"));
+	env_fini(&e);
+	return 0;
+}
+
+int main(void)
+{
+	ccd_log_hook = capture;
+	RUN(t_link_created_with_perms);
+	RUN(t_existing_backend_dir_kept);
+	RUN(t_restart_does_not_touch);
+	RUN(t_detach_flow);
+	RUN(t_detach_online0_only);
+	RUN(t_detach_timeout);
+	RUN(t_detach_never_connected);
+	RUN(t_domain_destroyed);
+	RUN(t_domain_dying_tree_still_there);
+	RUN(t_domain_shutdown_vs_suspend);
+	RUN(t_xc_next_domain_trap);
+	RUN(t_dup_mac);
+	RUN(t_invalid_keys);
+	RUN(t_garbage_from_guests);
+	RUN(t_half_link_recreated);
+	RUN(t_stale_link_reaped);
+	RUN(t_eagain_retry);
+	RUN(t_precondition_changed);
+	RUN(t_frontend_reconnect);
+	RUN(t_no_xenstore_garbage_dirs);
+	fx_reset();
+	return tst_failed ? 1 : 0;
+}
