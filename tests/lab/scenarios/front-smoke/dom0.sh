@@ -1,0 +1,145 @@
+# front-smoke: two PV guests load colorcom.ko; dom0 writes the NIC and cclink
+# xenstore nodes by hand, the way colorcomd does (docs/protocol-xenstore.md),
+# then the guests ping and stream data over the peer link; then the link and
+# the NICs are torn down and the module unloaded.
+# Exercises front/ alone: no colorcomd, no colorcomctl.
+
+MAC_A=00:16:3e:cc:00:0a
+MAC_B=00:16:3e:cc:00:0b
+NET=lab
+
+# wait_state PATH VALUE [SECONDS]: poll a xenstore key until it reads VALUE.
+wait_state() {
+	local p=$1 v=$2 i
+	for i in $(seq 1 $((${3:-60} * 5))); do
+		[ "$(xenstore-read "$p" 2>/dev/null)" = "$v" ] && return 0
+		sleep 0.2
+	done
+	echo "$p is '$(xenstore-read "$p" 2>&1)', wanted '$v'"
+	return 1
+}
+
+# nic_attach DOMID MAC: what colorcomctl attach + colorcomd do for NIC 0.
+nic_attach() {
+	local d=$1 mac=$2
+	local fe=/local/domain/$d/device/colorcom/0 be=/local/domain/0/backend/colorcom/$d/0
+	# Directories first, with their final permissions; keys inherit them.
+	xenstore-write "$fe" "" "$be" "" || return 1
+	xenstore-chmod "$fe" "n$d" r0 || return 1
+	xenstore-chmod "$be" n0 "r$d" || return 1
+	# One transaction (xenstore-write with several pairs), state last.
+	xenstore-write "$fe/backend" "$be" "$fe/backend-id" 0 \
+		"$be/frontend" "$fe" "$be/frontend-id" "$d" "$be/mac" "$mac" \
+		"$be/network" "$NET" "$be/mtu" "${NIC_MTU:-1500}" "$be/ring-page-order" 6 \
+		"$be/online" 1 "$be/state" 1 "$fe/state" 1 || return 1
+	# colorcomd: keys valid -> InitWait; the guest then registers ethN.
+	xenstore-write "$be/state" 2 || return 1
+	wait_state "$fe/state" 4 || return 1
+	xenstore-write "$be/state" 4
+}
+
+# link_create LO HI: the cclink pair between NIC 0 of LO and NIC 0 of HI (LO < HI).
+link_create() {
+	local lo=$1 hi=$2 l=$(($2 << 8))
+	local fh=/local/domain/$lo/device/cclink/$l bh=/local/domain/$hi/backend/cclink/$lo/$l
+	local p
+	xenstore-write "$fh" "" || return 1
+	xenstore-chmod "$fh" "n$lo" "r$hi" || return 1
+	for p in /local/domain/$hi/backend /local/domain/$hi/backend/cclink \
+		/local/domain/$hi/backend/cclink/$lo; do
+		xenstore-exists "$p" || xenstore-write "$p" "" || return 1
+		xenstore-chmod "$p" "n$hi" || return 1
+	done
+	xenstore-write "$bh" "" || return 1
+	xenstore-chmod "$bh" "n$hi" "r$lo" || return 1
+	# Every key of both halves but state, then both states in one transaction:
+	# each half must see the other complete when it probes.
+	xenstore-write "$fh/backend" "$bh" "$fh/backend-id" "$hi" "$fh/nic" 0 \
+		"$fh/peer-mac" "$(mac_of "$hi")" "$fh/network" "$NET" "$fh/ring-page-order" 6 \
+		"$bh/frontend" "$fh" "$bh/frontend-id" "$lo" "$bh/nic" 0 \
+		"$bh/peer-mac" "$(mac_of "$lo")" "$bh/network" "$NET" "$bh/ring-page-order" 6 ||
+		return 1
+	xenstore-write "$fh/state" 1 "$bh/state" 1
+}
+
+lab_guest_start a
+lab_guest_start b
+if lab_guest_wait a && lab_guest_wait b; then pass guests-up; else fail guests-up "a guest did not boot"; exit 1; fi
+A=$(domid a)
+B=$(domid b)
+if [ "$A" -lt "$B" ]; then LO=$A HI=$B; else LO=$B HI=$A; fi
+mac_of() { if [ "$1" = "$A" ]; then echo $MAC_A; else echo $MAC_B; fi; }
+L=$((HI << 8))
+FH=/local/domain/$LO/device/cclink/$L
+BH=/local/domain/$HI/backend/cclink/$LO/$L
+
+check insmod-a g a 'insmod /lib/colorcom/colorcom.ko'
+check insmod-b g b 'insmod /lib/colorcom/colorcom.ko'
+
+check nic-a-connected nic_attach "$A" $MAC_A
+check nic-b-connected nic_attach "$B" $MAC_B
+ccif='for n in $(ls /sys/class/net); do ethtool -i $n 2>/dev/null | grep -q "^driver: colorcom" && echo $n; done'
+IFA=$(g a "$ccif" | head -n1)
+IFB=$(g b "$ccif" | head -n1)
+log "colorcom interfaces: a=$IFA b=$IFB"
+check nic-a-netdev test -n "$IFA"
+check nic-b-netdev test -n "$IFB"
+check nic-a-mac g a "ip link show $IFA | grep -q $MAC_A"
+check nic-a-no-carrier g a "test \$(cat /sys/class/net/$IFA/carrier) = 0"
+
+check link-create link_create "$LO" "$HI"
+check link-front-connected wait_state "$FH/state" 4
+check link-back-connected wait_state "$BH/state" 4
+xenstore-ls -fp /local/domain/$LO/device/cclink >>"$LAB_LOGDIR/front-smoke-xs.log" 2>&1
+xenstore-ls -fp /local/domain/$HI/backend/cclink >>"$LAB_LOGDIR/front-smoke-xs.log" 2>&1
+check link-no-error sh -c "! xenstore-exists $FH/broken && ! xenstore-exists $BH/broken"
+
+g a "ip addr add 10.9.0.1/24 dev $IFA && ip link set $IFA up"
+g b "ip addr add 10.9.0.2/24 dev $IFB && ip link set $IFB up"
+check carrier-a g a "sleep 1; test \$(cat /sys/class/net/$IFA/carrier) = 1"
+check ping-a-to-b g a 'ping -c 3 -W 10 10.9.0.2'
+check ping-b-to-a g b 'ping -c 3 -W 10 10.9.0.1'
+# 6000-byte ICMP over MTU 1500: IP fragments, several records per ping.
+check ping-fragmented g a 'ping -c 2 -W 10 -s 6000 10.9.0.2'
+rtt=$(g a 'ping -c 20 -i 0.2 10.9.0.2' | sed -n 's,.*min/avg/max = [0-9.]*/\([0-9.]*\)/.*,\1,p')
+result colorcom_rtt_ms_avg "${rtt:-0}"
+
+# TCP with TSO/checksum offload carried as ring metadata, end-to-end sha256.
+secs=$(lab_transfer sha256-16MiB-a-to-b a b 10.9.0.2 $((16 * 1024 * 1024)) | tail -n1)
+result colorcom_16MiB_seconds "$secs"
+secs=$(lab_transfer sha256-16MiB-b-to-a b a 10.9.0.1 $((16 * 1024 * 1024)) 5002 | tail -n1)
+mbps=$(lab_iperf iperf3-a-to-b a b 10.9.0.2 5 | tail -n1)
+result colorcom_tcp_mbps_a_to_b "$mbps"
+
+check ethtool-i g a "ethtool -i $IFA | grep -q 'bus-info: device/colorcom/0'"
+check ethtool-S-peer g a "ethtool -S $IFA | grep -E 'peer$B(\\.[0-9]+)?_rx_packets: [1-9]'"
+check ethtool-k-tso g a "ethtool -k $IFA | grep -q 'tcp-segmentation-offload: on'"
+check ethtool-g g a "ethtool -g $IFA"
+g a "ethtool -S $IFA; ethtool -g $IFA; ethtool -k $IFA | head -20" >"$LAB_LOGDIR/front-smoke-ethtool-a.log" 2>&1
+g b "ethtool -S $IFB" >"$LAB_LOGDIR/front-smoke-ethtool-b.log" 2>&1
+check no-proto-errors g a "ethtool -S $IFA | grep -q '^ *proto_errors: 0'"
+
+# Link removal, as colorcomd does when a NIC leaves: both halves deleted.
+xenstore-rm "$FH"
+xenstore-rm "$BH"
+check link-gone-carrier-off g a "for i in \$(seq 50); do [ \$(cat /sys/class/net/$IFA/carrier) = 0 ] && exit 0; sleep 0.2; done; exit 1"
+check link-gone-stats-kept g a "ethtool -S $IFA | grep -E '^ *rx_packets: [1-9]'"
+check link-gone-no-peer-block g a "! ethtool -S $IFA | grep -q '^ *peer'"
+
+# NIC detach: online=0, back Closing; the guest unregisters ethN and goes Closed.
+for d in $A $B; do
+	xenstore-write /local/domain/0/backend/colorcom/$d/0/online 0 \
+		/local/domain/0/backend/colorcom/$d/0/state 5
+done
+check nic-a-closed wait_state /local/domain/$A/device/colorcom/0/state 6
+check nic-b-closed wait_state /local/domain/$B/device/colorcom/0/state 6
+check nic-a-netdev-gone g a "! test -e /sys/class/net/$IFA"
+check rmmod-a g a 'rmmod colorcom'
+check rmmod-b g b 'rmmod colorcom'
+g a 'dmesg | grep -iE "colorcom|cclink|eth[0-9]"' >"$LAB_LOGDIR/front-smoke-dmesg-a.log" 2>&1
+g b 'dmesg | grep -iE "colorcom|cclink|eth[0-9]"' >"$LAB_LOGDIR/front-smoke-dmesg-b.log" 2>&1
+for d in $A $B; do
+	xenstore-rm /local/domain/$d/device/colorcom/0
+	xenstore-rm /local/domain/0/backend/colorcom/$d/0
+done
+check guests-alive sh -c "xl list a >/dev/null && xl list b >/dev/null"
