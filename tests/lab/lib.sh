@@ -166,3 +166,5 @@ cc_stat() {
 	v=$(g "$1" "ethtool -S $2" | awk -v k="$3:" '$1 == k {print $2}')
 	echo "${v:-0}"
 }
+# not CMD...: succeeds when CMD fails (for checks that something must NOT work).
+not() { ! "$@"; }

@@ -46,7 +46,7 @@ fi
 
 # Isolation: d (red) reaches nobody and receives nothing.
 for t in a b c; do
-	check d-cannot-reach-$t sh -c "! g d 'ping -c 2 -W 2 ${IP[$t]}'"
+	check d-cannot-reach-$t not g d "ping -c 2 -W 2 ${IP[$t]}"
 done
 g a "ping -c 2 -W 2 ${IP[d]}" >/dev/null
 drx=$(g d "cat /sys/class/net/${IF[d]}/statistics/rx_packets")
