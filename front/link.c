@@ -445,6 +445,8 @@ void ccnet_link_detach(struct ccnet_link *link)
 	struct ccnet_stats_snap s;
 
 	ASSERT_RTNL();
+	if (nic && test_bit(CCNET_LINK_CONNECTED, &link->flags))
+		netdev_info(nic->ndev, "link to domain %u down\n", link->peer);
 	ccnet_link_teardown(link);
 	if (nic) {
 		if (link->on_list) {
@@ -668,9 +670,8 @@ static void ccnet_link_peer_changed(struct ccnet_link *link,
 	case XenbusStateClosing:
 	case XenbusStateClosed:
 	case XenbusStateUnknown:
-		if (link->nic)
-			netdev_info(link->nic->ndev, "link to domain %u closed (%s)\n",
-				    link->peer, xenbus_strstate(state));
+		dev_info(&link->xdev->dev, "peer %u is %s, closing\n", link->peer,
+			 xenbus_strstate(state));
 		ccnet_link_detach(link);
 		break;
 	default:

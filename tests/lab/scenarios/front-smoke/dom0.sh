@@ -85,6 +85,8 @@ log "colorcom interfaces: a=$IFA b=$IFB"
 check nic-a-netdev test -n "$IFA"
 check nic-b-netdev test -n "$IFB"
 check nic-a-mac g a "ip link show $IFA | grep -q $MAC_A"
+# carrier is only readable while the device is up
+g a "ip link set $IFA up"
 check nic-a-no-carrier g a "test \$(cat /sys/class/net/$IFA/carrier) = 0"
 
 check link-create link_create "$LO" "$HI"
@@ -126,20 +128,41 @@ check link-gone-carrier-off g a "for i in \$(seq 50); do [ \$(cat /sys/class/net
 check link-gone-stats-kept g a "ethtool -S $IFA | grep -E '^ *rx_packets: [1-9]'"
 check link-gone-no-peer-block g a "! ethtool -S $IFA | grep -q '^ *peer'"
 
-# NIC detach: online=0, back Closing; the guest unregisters ethN and goes Closed.
-for d in $A $B; do
-	xenstore-write /local/domain/0/backend/colorcom/$d/0/online 0 \
-		/local/domain/0/backend/colorcom/$d/0/state 5
-done
-check nic-a-closed wait_state /local/domain/$A/device/colorcom/0/state 6
-check nic-b-closed wait_state /local/domain/$B/device/colorcom/0/state 6
-check nic-a-netdev-gone g a "! test -e /sys/class/net/$IFA"
-check rmmod-a g a 'rmmod colorcom'
-check rmmod-b g b 'rmmod colorcom'
-g a 'dmesg | grep -iE "colorcom|cclink|eth[0-9]"' >"$LAB_LOGDIR/front-smoke-dmesg-a.log" 2>&1
+# The same link again (new devices on the same paths), then peer death:
+# b is destroyed with the link up; a must unmap at once so b does not stay a
+# zombie domain, and its link half must go Closed.
+check relink-create link_create "$LO" "$HI"
+check relink-front-connected wait_state "$FH/state" 4
+check relink-back-connected wait_state "$BH/state" 4
+check relink-ping g a 'ping -c 3 -W 10 10.9.0.2'
+if [ "$A" = "$LO" ]; then MINE=$FH; else MINE=$BH; fi
 g b 'dmesg | grep -iE "colorcom|cclink|eth[0-9]"' >"$LAB_LOGDIR/front-smoke-dmesg-b.log" 2>&1
+xl destroy b
+check peer-death-half-closed wait_state "$MINE/state" 6 30
+check peer-death-carrier-off g a "for i in \$(seq 50); do [ \$(cat /sys/class/net/$IFA/carrier) = 0 ] && exit 0; sleep 0.2; done; exit 1"
+no_zombie() {
+	local i
+	for i in $(seq 1 100); do
+		xl list | grep -q -e '(null)' -e '^b ' || return 0
+		sleep 0.2
+	done
+	xl list
+	return 1
+}
+check peer-death-no-zombie no_zombie
+check peer-death-a-alive g a 'true'
+xenstore-rm "$MINE"
+
+# NIC detach: online=0, back Closing; the guest unregisters ethN and goes Closed.
+xenstore-write /local/domain/0/backend/colorcom/$A/0/online 0 \
+	/local/domain/0/backend/colorcom/$A/0/state 5
+check nic-a-closed wait_state /local/domain/$A/device/colorcom/0/state 6
+check nic-a-netdev-gone g a "! test -e /sys/class/net/$IFA"
+# A bound xenbus device holds a module reference: the dirs go first.
 for d in $A $B; do
 	xenstore-rm /local/domain/$d/device/colorcom/0
 	xenstore-rm /local/domain/0/backend/colorcom/$d/0
 done
-check guests-alive sh -c "xl list a >/dev/null && xl list b >/dev/null"
+check rmmod-a g a 'sleep 1; rmmod colorcom'
+g a 'dmesg | grep -iE "colorcom|cclink|eth[0-9]"' >"$LAB_LOGDIR/front-smoke-dmesg-a.log" 2>&1
+check guest-a-alive sh -c "xl list a >/dev/null"
