@@ -9,7 +9,7 @@
 #define TST_PREFIX ""
 #endif
 
-static char tst_why[512];
+static char tst_why[4096];
 static int tst_failed, tst_count;
 
 #define CHECK(cond) do {                                                   \
@@ -23,9 +23,9 @@ static int tst_failed, tst_count;
 		const char *g_ = (got), *w_ = (want);                      \
 		if (!g_ || !w_ || strcmp(g_, w_)) {                        \
 			snprintf(tst_why, sizeof(tst_why),                 \
-				 "%s:%d: %s is '%s', want '%s'", __FILE__,  \
-				 __LINE__, #got, g_ ? g_ : "(null)",       \
-				 w_ ? w_ : "(null)");                      \
+				 "%s:%d: %s is '%.900s', want '%.900s'",   \
+				 __FILE__, __LINE__, #got,                 \
+				 g_ ? g_ : "(null)", w_ ? w_ : "(null)");  \
 			return 1;                                          \
 		}                                                          \
 	} while (0)

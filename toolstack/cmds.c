@@ -1,0 +1,587 @@
+/* cmds.c - colorcomctl subcommands, one function each. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <xenstore.h>
+
+#include "ccctl.h"
+
+/* ---- helpers ----------------------------------------------------------------- */
+
+static int nic_exists(struct xs_handle *h, uint32_t t, unsigned d, unsigned n)
+{
+	char p[96], buf[8];
+
+	ccctl_backend_dir(p, sizeof(p), d, n);
+	if (ccctl_read(h, t, p, buf, sizeof(buf)) != -1)
+		return 1;
+	ccctl_frontend_dir(p, sizeof(p), d, n);
+	return ccctl_read(h, t, p, buf, sizeof(buf)) != -1;
+}
+
+/* Backend key of NIC (d, n) into buf; -1 if missing. */
+static int nic_key(struct xs_handle *h, uint32_t t, unsigned d, unsigned n,
+		   const char *key, char *buf, size_t sz)
+{
+	char p[128];
+
+	snprintf(p, sizeof(p), CCD_BACKEND_ROOT "/%u/%u/%s", d, n, key);
+	return ccctl_read(h, t, p, buf, sz);
+}
+
+static int cmp_uint(const void *a, const void *b)
+{
+	unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Numeric entries of a directory, sorted; returns count (<= max). */
+static unsigned list_ids(struct xs_handle *h, uint32_t t, const char *path,
+			 unsigned long maxid, unsigned *out, unsigned max)
+{
+	unsigned n = 0, i, k = 0;
+	char **d = xs_directory(h, t, path, &n);
+	unsigned long v;
+
+	for (i = 0; d && i < n && k < max; i++)
+		if (!ccd_parse_uint(d[i], strlen(d[i]), maxid, &v))
+			out[k++] = (unsigned)v;
+	free(d);
+	qsort(out, k, sizeof(*out), cmp_uint);
+	return k;
+}
+
+static int parse_opts(int argc, char **argv, const char *sopts,
+		      const struct option *lopts, int (*on)(int opt, void *),
+		      void *arg)
+{
+	int opt;
+
+	optind = 0;     /* glibc: re-initialise for this argv */
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, sopts, lopts, NULL)) != -1) {
+		if (opt == 'N') {
+			ccctl_g.dry_run = 1;
+			continue;
+		}
+		if (opt == 'h') {
+			ccctl_usage(ccctl_find_cmd(argv[0]));
+			return 1;
+		}
+		if (opt == '?' || !on || on(opt, arg)) {
+			if (opt == '?')
+				ccctl_err("%s: unknown option '%s'", argv[0],
+					  argv[optind - 1]);
+			ccctl_usage(ccctl_find_cmd(argv[0]));
+			return 2;
+		}
+	}
+	return 0;
+}
+
+/* All digits but not a valid domid: refuse without touching xenstore. */
+static int bad_domid(const char *arg, char *err, size_t errsz)
+{
+	unsigned d;
+
+	if (!arg[0] || strspn(arg, "0123456789") != strlen(arg) ||
+	    !ccctl_parse_domid(arg, &d))
+		return 0;
+	snprintf(err, errsz, "bad domid '%.16s' (want 0..%u or a domain name)",
+		 arg, CCD_DOMID_MAX);
+	return 1;
+}
+
+/* ---- attach ------------------------------------------------------------------ */
+
+struct attach_ctx {
+	unsigned domid;
+	struct ccctl_spec spec;
+	unsigned devid;
+	int dry_run;            /* check everything, write nothing */
+	char err[CCCTL_ERRLEN];
+};
+
+static int attach_tx(struct xs_handle *h, uint32_t t, void *arg)
+{
+	struct attach_ctx *c = arg;
+	struct ccctl_ops ops;
+	unsigned doms[4096], nd, i, j, devs[64], nn;
+	char p[96], buf[64];
+
+	snprintf(p, sizeof(p), "/local/domain/%u", c->domid);
+	if (ccctl_read(h, t, p, buf, sizeof(buf)) == -1) {
+		snprintf(c->err, sizeof(c->err), "unknown domain %u", c->domid);
+		return 1;
+	}
+	if (c->spec.devid >= 0) {
+		c->devid = (unsigned)c->spec.devid;
+		if (nic_exists(h, t, c->domid, c->devid)) {
+			snprintf(c->err, sizeof(c->err),
+				 "domain %u already has colorcom NIC %u",
+				 c->domid, c->devid);
+			return 1;
+		}
+	} else {
+		for (i = 0; i <= CCD_DEVID_MAX; i++)
+			if (!nic_exists(h, t, c->domid, i))
+				break;
+		if (i > CCD_DEVID_MAX) {
+			snprintf(c->err, sizeof(c->err),
+				 "domain %u has no free devid (0..%u all used)",
+				 c->domid, CCD_DEVID_MAX);
+			return 1;
+		}
+		c->devid = i;
+	}
+
+	/* MAC uniqueness on the network, checked inside the transaction. */
+	nd = list_ids(h, t, CCD_BACKEND_ROOT, CCD_DOMID_MAX, doms, 4096);
+	for (i = 0; i < nd; i++) {
+		snprintf(p, sizeof(p), CCD_BACKEND_ROOT "/%u", doms[i]);
+		nn = list_ids(h, t, p, 0xFFFF, devs, 64);
+		for (j = 0; j < nn; j++) {
+			uint8_t mac[6];
+			int l;
+
+			l = nic_key(h, t, doms[i], devs[j], CCD_K_NETWORK, buf,
+				    sizeof(buf));
+			if (l < 0 || strcmp(buf, c->spec.network))
+				continue;
+			l = nic_key(h, t, doms[i], devs[j], CCD_K_MAC, buf,
+				    sizeof(buf));
+			if (l < 0 || ccd_parse_mac(buf, (size_t)l, mac) ||
+			    memcmp(mac, c->spec.mac, 6))
+				continue;
+			ccd_mac_format(mac, buf);
+			snprintf(c->err, sizeof(c->err),
+				 "MAC %s is already used on network %s by domain %u devid %u",
+				 buf, c->spec.network, doms[i], devs[j]);
+			return 1;
+		}
+	}
+
+	if (c->dry_run)
+		return 0;
+	ccctl_attach_ops(c->domid, c->devid, &c->spec, &ops);
+	return ccctl_apply_ops(h, t, &ops);
+}
+
+int cmd_attach(int argc, char **argv)
+{
+	struct attach_ctx c;
+	struct xs_handle *h;
+	char spec[512], err[CCCTL_ERRLEN], mac[18];
+	size_t off = 0;
+	int i, rc;
+
+	if ((rc = parse_opts(argc, argv, "+Nh", NULL, NULL, NULL)))
+		return rc == 1 ? 0 : rc;
+	if (argc - optind < 2) {
+		ccctl_err("attach: need DOMAIN and SPEC");
+		ccctl_usage(ccctl_find_cmd("attach"));
+		return 2;
+	}
+	/* SPEC may come as one argument or as several (xl style). */
+	spec[0] = '\0';
+	for (i = optind + 1; i < argc; i++) {
+		int w = snprintf(spec + off, sizeof(spec) - off, "%s%s",
+				 off ? "," : "", argv[i]);
+
+		if (w < 0 || (size_t)w >= sizeof(spec) - off) {
+			ccctl_err("attach: SPEC too long");
+			return 1;
+		}
+		off += (size_t)w;
+	}
+	memset(&c, 0, sizeof(c));
+	if (ccctl_parse_spec(spec, &c.spec, err, sizeof(err))) {
+		ccctl_err("attach: %s", err);
+		return 1;
+	}
+
+	if (bad_domid(argv[optind], err, sizeof(err))) {
+		ccctl_err("attach: %s", err);
+		return 1;
+	}
+	if (ccctl_g.dry_run && ccctl_parse_domid(argv[optind], &c.domid) == 0) {
+		struct ccctl_ops ops;
+
+		/* No xenstore at all: devid auto means 0, no MAC check. */
+		c.devid = c.spec.devid >= 0 ? (unsigned)c.spec.devid : 0;
+		ccctl_attach_ops(c.domid, c.devid, &c.spec, &ops);
+		ccctl_ops_json(stdout, "attach", c.domid, c.devid, &ops);
+		return 0;
+	}
+
+	if (!(h = ccctl_xs()))
+		return 1;
+	if (ccctl_domain(h, argv[optind], &c.domid, err, sizeof(err))) {
+		ccctl_err("attach: %s", err);
+		return 1;
+	}
+	c.dry_run = ccctl_g.dry_run;
+	rc = ccctl_transact(h, attach_tx, &c);
+	if (rc > 0) {
+		ccctl_err("attach: %s", c.err);
+		return 1;
+	}
+	if (rc < 0)
+		return 1;
+	if (c.dry_run) {
+		struct ccctl_ops ops;
+
+		ccctl_attach_ops(c.domid, c.devid, &c.spec, &ops);
+		ccctl_ops_json(stdout, "attach", c.domid, c.devid, &ops);
+		return 0;
+	}
+	ccd_mac_format(c.spec.mac, mac);
+	printf("attached colorcom NIC %u/%u (network %s, mac %s)\n", c.domid,
+	       c.devid, c.spec.network, mac);
+	return 0;
+}
+
+/* ---- detach ------------------------------------------------------------------ */
+
+struct detach_ctx {
+	unsigned domid;
+	struct ccctl_target tg;
+	unsigned devid;
+	int remove;             /* second phase: rm both dirs */
+	int dry_run;
+	char err[CCCTL_ERRLEN];
+};
+
+static int detach_find(struct xs_handle *h, uint32_t t, struct detach_ctx *c)
+{
+	unsigned devs[64], nn, j;
+	char p[96], buf[32];
+	uint8_t mac[6];
+
+	if (c->tg.devid >= 0) {
+		c->devid = (unsigned)c->tg.devid;
+		ccctl_backend_dir(p, sizeof(p), c->domid, c->devid);
+		if (ccctl_read(h, t, p, buf, sizeof(buf)) == -1) {
+			snprintf(c->err, sizeof(c->err),
+				 "domain %u has no colorcom NIC %u", c->domid,
+				 c->devid);
+			return 1;
+		}
+		return 0;
+	}
+	snprintf(p, sizeof(p), CCD_BACKEND_ROOT "/%u", c->domid);
+	nn = list_ids(h, t, p, CCD_DEVID_MAX, devs, 64);
+	for (j = 0; j < nn; j++) {
+		int l = nic_key(h, t, c->domid, devs[j], CCD_K_MAC, buf,
+				sizeof(buf));
+
+		if (l > 0 && !ccd_parse_mac(buf, (size_t)l, mac) &&
+		    !memcmp(mac, c->tg.mac, 6)) {
+			c->devid = devs[j];
+			return 0;
+		}
+	}
+	ccd_mac_format(c->tg.mac, buf);
+	snprintf(c->err, sizeof(c->err), "domain %u has no colorcom NIC with MAC %s",
+		 c->domid, buf);
+	return 1;
+}
+
+static int detach_tx(struct xs_handle *h, uint32_t t, void *arg)
+{
+	struct detach_ctx *c = arg;
+	struct ccctl_ops ops;
+	char p[96];
+	int rc;
+
+	if ((rc = detach_find(h, t, c)))
+		return rc;
+	if (c->dry_run)
+		return 0;
+	if (c->remove) {
+		ops.n = 0;
+		ccctl_backend_dir(p, sizeof(p), c->domid, c->devid);
+		ops.op[ops.n].kind = CCCTL_RM;
+		ops.op[ops.n].nperms = 0;
+		snprintf(ops.op[ops.n++].path, sizeof(ops.op[0].path), "%s", p);
+		ccctl_frontend_dir(p, sizeof(p), c->domid, c->devid);
+		ops.op[ops.n].kind = CCCTL_RM;
+		ops.op[ops.n].nperms = 0;
+		snprintf(ops.op[ops.n++].path, sizeof(ops.op[0].path), "%s", p);
+		return ccctl_apply_ops(h, t, &ops);
+	}
+	ccctl_detach_ops(c->domid, c->devid, &ops);
+	return ccctl_apply_ops(h, t, &ops);
+}
+
+struct detach_opts {
+	int wait;
+	unsigned long timeout;
+};
+
+static int detach_opt(int opt, void *arg)
+{
+	struct detach_opts *o = arg;
+
+	switch (opt) {
+	case 'w':
+		o->wait = 1;
+		return 0;
+	case 'W':
+		o->wait = 0;
+		return 0;
+	case 't':
+		if (ccd_parse_uint(optarg, strlen(optarg), 3600, &o->timeout)) {
+			ccctl_err("detach: bad timeout '%s' (0..3600 seconds)",
+				  optarg);
+			return 1;
+		}
+		return 0;
+	}
+	return 1;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int cmd_detach(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "wait", no_argument, NULL, 'w' },
+		{ "no-wait", no_argument, NULL, 'W' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct detach_opts o = { .wait = 1, .timeout = CCCTL_DETACH_WAIT_S };
+	struct detach_ctx c;
+	struct xs_handle *h;
+	char err[CCCTL_ERRLEN], p[96], buf[8];
+	long long until;
+	int rc;
+
+	if ((rc = parse_opts(argc, argv, "+NhwWt:", lopts, detach_opt, &o)))
+		return rc == 1 ? 0 : rc;
+	if (argc - optind != 2) {
+		ccctl_err("detach: need DOMAIN and DEVID|MAC");
+		ccctl_usage(ccctl_find_cmd("detach"));
+		return 2;
+	}
+	memset(&c, 0, sizeof(c));
+	c.dry_run = ccctl_g.dry_run;
+	if (ccctl_parse_target(argv[optind + 1], &c.tg, err, sizeof(err))) {
+		ccctl_err("detach: %s", err);
+		return 1;
+	}
+	if (bad_domid(argv[optind], err, sizeof(err))) {
+		ccctl_err("detach: %s", err);
+		return 1;
+	}
+	if (c.dry_run && c.tg.devid >= 0 &&
+	    ccctl_parse_domid(argv[optind], &c.domid) == 0) {
+		struct ccctl_ops ops;
+
+		ccctl_detach_ops(c.domid, (unsigned)c.tg.devid, &ops);
+		ccctl_ops_json(stdout, "detach", c.domid, (unsigned)c.tg.devid,
+			       &ops);
+		return 0;
+	}
+	if (!(h = ccctl_xs()))
+		return 1;
+	if (ccctl_domain(h, argv[optind], &c.domid, err, sizeof(err))) {
+		ccctl_err("detach: %s", err);
+		return 1;
+	}
+	rc = ccctl_transact(h, detach_tx, &c);
+	if (rc > 0) {
+		ccctl_err("detach: %s", c.err);
+		return 1;
+	}
+	if (rc < 0)
+		return 1;
+	if (c.dry_run) {
+		struct ccctl_ops ops;
+
+		ccctl_detach_ops(c.domid, c.devid, &ops);
+		ccctl_ops_json(stdout, "detach", c.domid, c.devid, &ops);
+		return 0;
+	}
+	if (!o.wait) {
+		printf("detach of colorcom NIC %u/%u requested\n", c.domid,
+		       c.devid);
+		return 0;
+	}
+	/* colorcomd removes the links, waits for the frontend, removes both
+	 * dirs.  If it does not within the timeout, remove them ourselves
+	 * (protocol-xenstore.md: "or toolstack after timeout"). */
+	ccctl_backend_dir(p, sizeof(p), c.domid, c.devid);
+	until = now_ms() + (long long)o.timeout * 1000;
+	for (;;) {
+		if (ccctl_read(h, XBT_NULL, p, buf, sizeof(buf)) == -1) {
+			printf("detached colorcom NIC %u/%u\n", c.domid, c.devid);
+			return 0;
+		}
+		if (now_ms() >= until)
+			break;
+		usleep(100 * 1000);
+	}
+	c.remove = 1;
+	rc = ccctl_transact(h, detach_tx, &c);
+	if (rc > 0) {           /* vanished meanwhile */
+		printf("detached colorcom NIC %u/%u\n", c.domid, c.devid);
+		return 0;
+	}
+	if (rc < 0)
+		return 1;
+	ccctl_err("detach: warning: colorcomd did not finish within %lu s (is it running?); removed the device nodes of %u/%u",
+		  o.timeout, c.domid, c.devid);
+	printf("detached colorcom NIC %u/%u\n", c.domid, c.devid);
+	return 0;
+}
+
+/* ---- list -------------------------------------------------------------------- */
+
+static unsigned count_links(struct xs_handle *h, unsigned d, unsigned n)
+{
+	unsigned ls[1024], as[256], nl, na, i, j, cnt = 0;
+	char p[128];
+
+	snprintf(p, sizeof(p), "/local/domain/%u/device/%s", d, CCD_LINK_TYPE);
+	nl = list_ids(h, XBT_NULL, p, CCD_LINK_ID_MAX, ls, 1024);
+	for (i = 0; i < nl; i++)
+		if ((ls[i] >> 8) > d && ((ls[i] >> 4) & 0xF) == n)
+			cnt++;
+	snprintf(p, sizeof(p), "/local/domain/%u/backend/%s", d, CCD_LINK_TYPE);
+	na = list_ids(h, XBT_NULL, p, CCD_DOMID_MAX, as, 256);
+	for (i = 0; i < na; i++) {
+		char q[160];
+
+		if (as[i] >= d)
+			continue;
+		snprintf(q, sizeof(q), "%s/%u", p, as[i]);
+		nl = list_ids(h, XBT_NULL, q, CCD_LINK_ID_MAX, ls, 1024);
+		for (j = 0; j < nl; j++)
+			if ((ls[j] >> 8) == d && (ls[j] & 0xF) == n)
+				cnt++;
+	}
+	return cnt;
+}
+
+static const char *state_str(int len, const char *buf)
+{
+	int st;
+
+	if (len == -1)
+		return "-";
+	st = len < 0 ? -1 : ccd_parse_state(buf, (size_t)len);
+	return st < 0 ? "?" : ccd_state_name(st);
+}
+
+int cmd_list(int argc, char **argv)
+{
+	struct xs_handle *h;
+	unsigned doms[4096], nd, devs[64], nn, i, j, only = 0;
+	int rc, filter = 0;
+	char err[CCCTL_ERRLEN];
+
+	if ((rc = parse_opts(argc, argv, "+h", NULL, NULL, NULL)))
+		return rc == 1 ? 0 : rc;
+	if (argc - optind > 1) {
+		ccctl_usage(ccctl_find_cmd("list"));
+		return 2;
+	}
+	if (!(h = ccctl_xs()))
+		return 1;
+	if (argc - optind == 1) {
+		if (ccctl_domain(h, argv[optind], &only, err, sizeof(err))) {
+			ccctl_err("list: %s", err);
+			return 1;
+		}
+		filter = 1;
+	}
+	printf("%-6s %-16s %-5s %-16s %-17s %-12s %-12s %s\n", "Domain", "Name",
+	       "Devid", "Network", "MAC", "Backend", "Frontend", "Links");
+	nd = list_ids(h, XBT_NULL, CCD_BACKEND_ROOT, CCD_DOMID_MAX, doms, 4096);
+	for (i = 0; i < nd; i++) {
+		char p[128], name[64], cname[20];
+		int l;
+
+		if (filter && doms[i] != only)
+			continue;
+		snprintf(p, sizeof(p), "/local/domain/%u/name", doms[i]);
+		l = ccctl_read(h, XBT_NULL, p, name, sizeof(name));
+		ccd_sanitize(name, l > 0 ? (size_t)l : 0, cname, sizeof(cname));
+		if (l <= 0)
+			snprintf(cname, sizeof(cname), "-");
+		snprintf(p, sizeof(p), CCD_BACKEND_ROOT "/%u", doms[i]);
+		nn = list_ids(h, XBT_NULL, p, 0xFFFF, devs, 64);
+		for (j = 0; j < nn; j++) {
+			char net[64], mac[32], bs[16], fs[16], e[200], ce[120];
+			int nl, ml, bl, fl, el;
+
+			nl = nic_key(h, XBT_NULL, doms[i], devs[j], CCD_K_NETWORK,
+				     net, sizeof(net));
+			ml = nic_key(h, XBT_NULL, doms[i], devs[j], CCD_K_MAC,
+				     mac, sizeof(mac));
+			bl = nic_key(h, XBT_NULL, doms[i], devs[j], CCD_K_STATE,
+				     bs, sizeof(bs));
+			el = nic_key(h, XBT_NULL, doms[i], devs[j], CCD_K_ERROR,
+				     e, sizeof(e));
+			snprintf(p, sizeof(p), "/local/domain/%u/device/%s/%u/%s",
+				 doms[i], CCD_NIC_TYPE, devs[j], CCD_K_STATE);
+			fl = ccctl_read(h, XBT_NULL, p, fs, sizeof(fs));
+			if (nl < 0 || !ccd_valid_network(net, (size_t)nl))
+				snprintf(net, sizeof(net), "?");
+			if (ml != 17)
+				snprintf(mac, sizeof(mac), "?");
+			ccd_sanitize(mac, strlen(mac), mac, sizeof(mac));
+			printf("%-6u %-16s %-5u %-16s %-17s %-12s %-12s %u",
+			       doms[i], cname, devs[j], net, mac,
+			       state_str(bl, bs), state_str(fl, fs),
+			       count_links(h, doms[i], devs[j]));
+			if (el >= 0) {
+				ccd_sanitize(e, (size_t)el, ce, sizeof(ce));
+				printf("  error: %s", ce);
+			}
+			printf("\n");
+		}
+	}
+	return 0;
+}
+
+/* ---- help -------------------------------------------------------------------- */
+
+int cmd_help(int argc, char **argv)
+{
+	const struct ccctl_cmd *c;
+
+	if (argc > 1) {
+		c = ccctl_find_cmd(argv[1]);
+		if (!c) {
+			ccctl_err("help: unknown command '%s'", argv[1]);
+			return 2;
+		}
+		ccctl_usage(c);
+		return 0;
+	}
+	printf("usage: colorcomctl [-N] [-v] COMMAND [ARGS]\n\n"
+	       "Global options:\n"
+	       "  -N, --dry-run   print the xenstore writes as JSON, change nothing\n"
+	       "  -v, --verbose   more messages\n"
+	       "  -h, --help      this text\n\n"
+	       "Commands:\n");
+	for (c = ccctl_cmds; c->name; c++)
+		printf("  %-8s %s\n", c->name, c->summary);
+	printf("\nSee 'colorcomctl help COMMAND' and colorcomctl(8).\n");
+	return 0;
+}

@@ -1,0 +1,80 @@
+/* main.c - colorcomctl: global options and the command table. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ccctl.h"
+
+struct ccctl_global ccctl_g;
+
+const struct ccctl_cmd ccctl_cmds[] = {
+	{ "attach", cmd_attach, "DOMAIN network=NAME,mac=MAC[,mtu=N][,ring=ORDER_OR_SIZE][,devid=N]",
+	  "attach a colorcom NIC to a domain" },
+	{ "detach", cmd_detach, "[--no-wait] [-t SECONDS] DOMAIN DEVID|MAC",
+	  "detach a colorcom NIC (waits for colorcomd, 15 s)" },
+	{ "list", cmd_list, "[DOMAIN]",
+	  "list colorcom NICs: network, MAC, states, links" },
+	{ "help", cmd_help, "[COMMAND]", "show help" },
+	{ NULL, NULL, NULL, NULL },
+};
+
+const struct ccctl_cmd *ccctl_find_cmd(const char *name)
+{
+	const struct ccctl_cmd *c;
+
+	for (c = ccctl_cmds; c->name; c++)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}
+
+void ccctl_usage(const struct ccctl_cmd *c)
+{
+	if (!c)
+		return;
+	fprintf(stderr, "usage: colorcomctl [-N] %s %s\n", c->name, c->args);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "dry-run", no_argument, NULL, 'N' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct ccctl_cmd *c;
+	int opt, rc;
+
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+Nvh", lopts, NULL)) != -1) {
+		switch (opt) {
+		case 'N':
+			ccctl_g.dry_run = 1;
+			break;
+		case 'v':
+			ccctl_g.verbose = 1;
+			break;
+		case 'h':
+			return cmd_help(1, argv);
+		default:
+			ccctl_err("unknown option '%s' (see colorcomctl help)",
+				  argv[optind - 1]);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		cmd_help(1, argv);
+		return 2;
+	}
+	c = ccctl_find_cmd(argv[optind]);
+	if (!c) {
+		ccctl_err("unknown command '%s' (see colorcomctl help)",
+			  argv[optind]);
+		return 2;
+	}
+	rc = c->fn(argc - optind, argv + optind);
+	ccctl_xs_close();
+	return rc;
+}

@@ -1,0 +1,314 @@
+/* spec.c - pure parsing and the xenstore write lists of colorcomctl.
+ * Builds and is tested without xenstore (tests/test_spec.c). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ccctl.h"
+
+#define ERR(...) (snprintf(err, errsz, __VA_ARGS__), -1)
+
+int ccctl_parse_domid(const char *s, unsigned *domid)
+{
+	unsigned long v;
+
+	if (ccd_parse_uint(s, strlen(s), CCD_DOMID_MAX, &v))
+		return -1;
+	*domid = (unsigned)v;
+	return 0;
+}
+
+int ccctl_parse_ring(const char *v, unsigned *order, char *err, size_t errsz)
+{
+	size_t len = strlen(v), dl = 0;
+	unsigned long n, mult = 1, bytes;
+	const char *suf;
+	unsigned o;
+
+	while (dl < len && v[dl] >= '0' && v[dl] <= '9')
+		dl++;
+	suf = v + dl;
+	if (ccd_parse_uint(v, dl, 0xFFFFFFFFul, &n))
+		goto bad;
+	if (!*suf) {
+		if (n <= 31) {          /* an order */
+			if (!ccd_valid_order(n))
+				goto bad;
+			*order = (unsigned)n;
+			return 0;
+		}
+	} else if (!strcmp(suf, "K") || !strcmp(suf, "k") ||
+		   !strcmp(suf, "KiB")) {
+		mult = 1024;
+	} else if (!strcmp(suf, "M") || !strcmp(suf, "m") ||
+		   !strcmp(suf, "MiB")) {
+		mult = 1024 * 1024;
+	} else {
+		goto bad;
+	}
+	if (n > 0xFFFFFFFFul / mult)
+		goto bad;
+	bytes = n * mult;
+	for (o = CCD_ORDER_MIN; o <= CCD_ORDER_MAX; o++)
+		if (bytes == 4096ul << o) {
+			*order = o;
+			return 0;
+		}
+bad:
+	return ERR("bad ring '%s' (want an order %lu..%lu or a size 256K, 512K, 1M or 2M)",
+		   v, CCD_ORDER_MIN, CCD_ORDER_MAX);
+}
+
+static int parse_mac(const char *v, uint8_t mac[6], char *err, size_t errsz)
+{
+	char m[18];
+
+	if (ccd_parse_mac(v, strlen(v), mac))
+		return ERR("malformed MAC '%s' (want xx:xx:xx:xx:xx:xx)", v);
+	ccd_mac_format(mac, m);
+	if (mac[0] & 1)
+		return ERR("MAC %s is multicast; a NIC needs a unicast MAC", m);
+	if (!ccd_mac_is_unicast(mac))
+		return ERR("MAC %s is not a usable unicast address", m);
+	return 0;
+}
+
+int ccctl_parse_spec(const char *spec, struct ccctl_spec *out, char *err,
+		     size_t errsz)
+{
+	static const char *const keys[] = { "network", "mac", "mtu", "ring",
+					    "devid" };
+	unsigned seen = 0;
+	const char *p = spec;
+	char item[256];
+
+	memset(out, 0, sizeof(*out));
+	out->mtu = CCD_MTU_DEFAULT;
+	out->order = CCD_ORDER_DEFAULT;
+	out->devid = -1;
+	if (!*spec)
+		return ERR("empty SPEC (want network=NAME,mac=MAC[,mtu=N][,ring=ORDER_OR_SIZE][,devid=N])");
+	for (;;) {
+		const char *comma = strchr(p, ','), *eq, *v;
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		unsigned long n;
+		unsigned k;
+
+		if (len >= sizeof(item))
+			return ERR("SPEC item too long");
+		memcpy(item, p, len);
+		item[len] = '\0';
+		eq = strchr(item, '=');
+		if (!eq || eq == item)
+			return ERR("malformed SPEC item '%s' (want key=value)", item);
+		item[eq - item] = '\0';
+		v = eq + 1;
+		for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+			if (!strcmp(item, keys[k]))
+				break;
+		if (k == sizeof(keys) / sizeof(keys[0]))
+			return ERR("unknown key '%s' in SPEC (known: network, mac, mtu, ring, devid)",
+				   item);
+		if (seen & (1u << k))
+			return ERR("duplicate key '%s' in SPEC", item);
+		seen |= 1u << k;
+		switch (k) {
+		case 0:
+			if (!ccd_valid_network(v, strlen(v)))
+				return ERR("bad network name '%s' (want [a-z0-9][a-z0-9_-]{0,31})",
+					   v);
+			snprintf(out->network, sizeof(out->network), "%s", v);
+			break;
+		case 1:
+			if (parse_mac(v, out->mac, err, errsz))
+				return -1;
+			break;
+		case 2:
+			if (ccd_parse_uint(v, strlen(v), CCD_MTU_MAX, &n) ||
+			    !ccd_valid_mtu(n))
+				return ERR("bad mtu '%s' (want %lu..%lu)", v,
+					   CCD_MTU_MIN, CCD_MTU_MAX);
+			out->mtu = (unsigned)n;
+			break;
+		case 3:
+			if (ccctl_parse_ring(v, &out->order, err, errsz))
+				return -1;
+			break;
+		case 4:
+			if (ccd_parse_uint(v, strlen(v), CCD_DEVID_MAX, &n))
+				return ERR("bad devid '%s' (want 0..%u)", v,
+					   CCD_DEVID_MAX);
+			out->devid = (int)n;
+			break;
+		}
+		if (!comma)
+			break;
+		p = comma + 1;
+	}
+	if (!(seen & 1))
+		return ERR("missing network= in SPEC");
+	if (!(seen & 2))
+		return ERR("missing mac= in SPEC");
+	return 0;
+}
+
+int ccctl_parse_target(const char *s, struct ccctl_target *t, char *err,
+		       size_t errsz)
+{
+	unsigned long n;
+
+	memset(t, 0, sizeof(*t));
+	if (s[0] >= '0' && s[0] <= '9' && !strchr(s, ':')) {
+		if (ccd_parse_uint(s, strlen(s), CCD_DEVID_MAX, &n))
+			return ERR("bad devid '%s' (want 0..%u or a MAC)", s,
+				   CCD_DEVID_MAX);
+		t->devid = (int)n;
+		return 0;
+	}
+	t->devid = -1;
+	if (ccd_parse_mac(s, strlen(s), t->mac))
+		return ERR("malformed MAC '%s' (want a devid 0..%u or xx:xx:xx:xx:xx:xx)",
+			   s, CCD_DEVID_MAX);
+	return 0;
+}
+
+/* ---- write lists ----------------------------------------------------------- */
+
+void ccctl_backend_dir(char *buf, size_t sz, unsigned domid, unsigned devid)
+{
+	snprintf(buf, sz, CCD_BACKEND_ROOT "/%u/%u", domid, devid);
+}
+
+void ccctl_frontend_dir(char *buf, size_t sz, unsigned domid, unsigned devid)
+{
+	snprintf(buf, sz, "/local/domain/%u/device/%s/%u", domid, CCD_NIC_TYPE,
+		 devid);
+}
+
+static struct ccctl_op *add(struct ccctl_ops *ops, enum ccctl_op_kind k,
+			    const char *dir, const char *key, const char *val)
+{
+	struct ccctl_op *o = &ops->op[ops->n++];
+
+	memset(o, 0, sizeof(*o));
+	o->kind = k;
+	if (key)
+		snprintf(o->path, sizeof(o->path), "%s/%s", dir, key);
+	else
+		snprintf(o->path, sizeof(o->path), "%s", dir);
+	if (val)
+		snprintf(o->value, sizeof(o->value), "%s", val);
+	return o;
+}
+
+/* owner gets 'n' (owner implies full access), reader 'r'. */
+static void perms(struct ccctl_op *o, unsigned owner, unsigned reader)
+{
+	o->perms[0].id = owner;
+	o->perms[0].mode = 'n';
+	o->nperms = 1;
+	if (reader != owner) {
+		o->perms[1].id = reader;
+		o->perms[1].mode = 'r';
+		o->nperms = 2;
+	}
+}
+
+void ccctl_attach_ops(unsigned domid, unsigned devid,
+		      const struct ccctl_spec *s, struct ccctl_ops *ops)
+{
+	char fd[96], bd[96], v[32];
+	struct ccctl_op *o;
+	unsigned i, first;
+
+	ops->n = 0;
+	ccctl_frontend_dir(fd, sizeof(fd), domid, devid);
+	ccctl_backend_dir(bd, sizeof(bd), domid, devid);
+
+	perms(add(ops, CCCTL_MKDIR, fd, NULL, NULL), domid, 0);
+	perms(add(ops, CCCTL_MKDIR, bd, NULL, NULL), 0, domid);
+	first = ops->n;
+
+	add(ops, CCCTL_WRITE, fd, CCD_K_BACKEND, bd);
+	add(ops, CCCTL_WRITE, fd, CCD_K_BACKEND_ID, "0");
+	add(ops, CCCTL_WRITE, bd, CCD_K_FRONTEND, fd);
+	snprintf(v, sizeof(v), "%u", domid);
+	add(ops, CCCTL_WRITE, bd, CCD_K_FRONTEND_ID, v);
+	ccd_mac_format(s->mac, v);
+	add(ops, CCCTL_WRITE, bd, CCD_K_MAC, v);
+	add(ops, CCCTL_WRITE, bd, CCD_K_NETWORK, s->network);
+	snprintf(v, sizeof(v), "%u", s->mtu);
+	add(ops, CCCTL_WRITE, bd, CCD_K_MTU, v);
+	snprintf(v, sizeof(v), "%u", s->order);
+	add(ops, CCCTL_WRITE, bd, CCD_K_ORDER, v);
+	add(ops, CCCTL_WRITE, bd, CCD_K_ONLINE, "1");
+	add(ops, CCCTL_WRITE, bd, CCD_K_STATE, "1");
+	add(ops, CCCTL_WRITE, fd, CCD_K_STATE, "1");
+
+	/* Keys inherit their directory's permissions: show them. */
+	for (i = first; i < ops->n; i++) {
+		o = &ops->op[i];
+		if (!strncmp(o->path, fd, strlen(fd)))
+			perms(o, domid, 0);
+		else
+			perms(o, 0, domid);
+	}
+}
+
+void ccctl_detach_ops(unsigned domid, unsigned devid, struct ccctl_ops *ops)
+{
+	char bd[96];
+
+	ops->n = 0;
+	ccctl_backend_dir(bd, sizeof(bd), domid, devid);
+	perms(add(ops, CCCTL_WRITE, bd, CCD_K_ONLINE, "0"), 0, domid);
+	perms(add(ops, CCCTL_WRITE, bd, CCD_K_STATE, "5"), 0, domid);
+}
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+void ccctl_ops_json(FILE *f, const char *cmd, unsigned domid, unsigned devid,
+		    const struct ccctl_ops *ops)
+{
+	unsigned i, j;
+
+	fprintf(f, "{\n  \"command\": ");
+	json_str(f, cmd);
+	fprintf(f, ",\n  \"domid\": %u,\n  \"devid\": %u,\n  \"transaction\": [\n",
+		domid, devid);
+	for (i = 0; i < ops->n; i++) {
+		const struct ccctl_op *o = &ops->op[i];
+
+		fprintf(f, "    {\"op\": \"%s\", \"path\": ",
+			o->kind == CCCTL_MKDIR ? "mkdir" :
+			o->kind == CCCTL_WRITE ? "write" : "rm");
+		json_str(f, o->path);
+		if (o->kind == CCCTL_WRITE) {
+			fprintf(f, ", \"value\": ");
+			json_str(f, o->value);
+		}
+		if (o->nperms) {
+			fprintf(f, ", \"perms\": [");
+			for (j = 0; j < o->nperms; j++)
+				fprintf(f, "%s\"%c%u\"", j ? ", " : "",
+					o->perms[j].mode, o->perms[j].id);
+			fprintf(f, "]");
+		}
+		fprintf(f, "}%s\n", i + 1 < ops->n ? "," : "");
+	}
+	fprintf(f, "  ]\n}\n");
+}

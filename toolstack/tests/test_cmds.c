@@ -1,0 +1,335 @@
+/* test_cmds.c - colorcomctl's commands against the in-memory xenstore of
+ * back/tests/fakexs.c, and end to end with colorcomd's reconcile pass. */
+#define TST_PREFIX "toolstack.cmds."
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <xenstore.h>
+
+#include "ccctl.h"
+#include "ccd.h"
+#include "fakexs.h"
+#include "tst.h"
+
+int ccctl_main(int argc, char **argv);
+
+static char out[8192], err[8192];
+
+static void slurp(int fd, char *buf, size_t sz)
+{
+	ssize_t n;
+
+	lseek(fd, 0, SEEK_SET);
+	n = read(fd, buf, sz - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	close(fd);
+}
+
+/* run("attach", "3", "network=...", NULL) -> exit code; out/err filled. */
+static int run(const char *a0, ...)
+{
+	char *argv[16];
+	int argc = 0, rc, o, e, so, se;
+	char tmpo[] = "/tmp/ccctl-out-XXXXXX", tmpe[] = "/tmp/ccctl-err-XXXXXX";
+	va_list ap;
+	const char *s;
+
+	argv[argc++] = (char *)"colorcomctl";
+	va_start(ap, a0);
+	for (s = a0; s && argc < 15; s = va_arg(ap, const char *))
+		argv[argc++] = (char *)s;
+	va_end(ap);
+	argv[argc] = NULL;
+	o = mkstemp(tmpo);
+	e = mkstemp(tmpe);
+	unlink(tmpo);
+	unlink(tmpe);
+	fflush(stdout);
+	fflush(stderr);
+	so = dup(1);
+	se = dup(2);
+	dup2(o, 1);
+	dup2(e, 2);
+	memset(&ccctl_g, 0, sizeof(ccctl_g));
+	rc = ccctl_main(argc, argv);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(so, 1);
+	dup2(se, 2);
+	close(so);
+	close(se);
+	slurp(o, out, sizeof(out));
+	slurp(e, err, sizeof(err));
+	return rc;
+}
+
+static void quiet(int prio, const char *msg)
+{
+	(void)prio;
+	(void)msg;
+}
+
+#define MAC1 "00:16:3e:00:00:01"
+#define MAC2 "00:16:3e:00:00:02"
+#define B3   "/local/domain/0/backend/colorcom/3/0"
+#define F3   "/local/domain/3/device/colorcom/0"
+
+static void setup(void)
+{
+	fx_reset();
+	fx_add_domain(3, "gamma");
+	fx_add_domain(4, "delta");
+}
+
+static int t_attach_writes_tree(void)
+{
+	setup();
+	CHECK_INT(run("attach", "gamma", "network=blue,mac=00:16:3E:00:00:01,ring=512K,mtu=9000", NULL), 0);
+	CHECK_STR(out, "attached colorcom NIC 3/0 (network blue, mac " MAC1 ")\n");
+	CHECK_STR(err, "");
+	CHECK_STR(fx_perms(F3), "n3,r0");
+	CHECK_STR(fx_perms(B3), "n0,r3");
+	CHECK_STR(fx_get(F3 "/backend"), B3);
+	CHECK_STR(fx_get(F3 "/backend-id"), "0");
+	CHECK_STR(fx_get(F3 "/state"), "1");
+	CHECK_STR(fx_perms(F3 "/state"), "n3,r0");
+	CHECK_STR(fx_get(B3 "/frontend"), F3);
+	CHECK_STR(fx_get(B3 "/frontend-id"), "3");
+	CHECK_STR(fx_get(B3 "/mac"), MAC1);
+	CHECK_STR(fx_get(B3 "/network"), "blue");
+	CHECK_STR(fx_get(B3 "/mtu"), "9000");
+	CHECK_STR(fx_get(B3 "/ring-page-order"), "7");
+	CHECK_STR(fx_get(B3 "/online"), "1");
+	CHECK_STR(fx_get(B3 "/state"), "1");
+	CHECK_STR(fx_perms(B3 "/mac"), "n0,r3");
+	CHECK_INT(fx_commits, 1);      /* one transaction */
+	CHECK_INT(fx_open_transactions(), 0);
+	return 0;
+}
+
+static int t_attach_devids(void)
+{
+	setup();
+	CHECK_INT(run("attach", "3", "network=blue,mac=" MAC1, NULL), 0);
+	CHECK_INT(run("attach", "3", "network=red", "mac=" MAC2, NULL), 0);
+	CHECK_STR(out, "attached colorcom NIC 3/1 (network red, mac " MAC2 ")\n");
+	CHECK_INT(run("attach", "3", "network=green,mac=00:16:3e:00:00:03,devid=1", NULL), 1);
+	CHECK_STR(err, "colorcomctl: attach: domain 3 already has colorcom NIC 1\n");
+	CHECK_INT(run("attach", "3", "network=green,mac=00:16:3e:00:00:03,devid=9", NULL), 0);
+	CHECK_STR(out, "attached colorcom NIC 3/9 (network green, mac 00:16:3e:00:00:03)\n");
+	CHECK_INT(run("attach", "3", "network=green,mac=00:16:3e:00:00:04", NULL), 0);
+	CHECK_STR(out, "attached colorcom NIC 3/2 (network green, mac 00:16:3e:00:00:04)\n");
+	return 0;
+}
+
+static int t_attach_dup_mac(void)
+{
+	setup();
+	CHECK_INT(run("attach", "3", "network=blue,mac=" MAC1, NULL), 0);
+	CHECK_INT(run("attach", "delta", "network=blue,mac=00:16:3E:00:00:01", NULL), 1);
+	CHECK_STR(err, "colorcomctl: attach: MAC " MAC1 " is already used on network blue by domain 3 devid 0\n");
+	CHECK_STR(out, "");
+	CHECK(!fx_exists("/local/domain/0/backend/colorcom/4"));
+	CHECK(!fx_exists("/local/domain/4/device/colorcom"));
+	CHECK_INT(run("attach", "delta", "network=red,mac=" MAC1, NULL), 0);
+	return 0;
+}
+
+static int t_attach_unknown_domain(void)
+{
+	setup();
+	CHECK_INT(run("attach", "7", "network=blue,mac=" MAC1, NULL), 1);
+	CHECK_STR(err, "colorcomctl: attach: unknown domain 7\n");
+	CHECK_INT(run("attach", "nosuch", "network=blue,mac=" MAC1, NULL), 1);
+	CHECK_STR(err, "colorcomctl: attach: unknown domain 'nosuch'\n");
+	CHECK_INT(run("attach", "32752", "network=blue,mac=" MAC1, NULL), 1);
+	CHECK_STR(err, "colorcomctl: attach: bad domid '32752' (want 0..32751 or a domain name)\n");
+	CHECK_INT(run("attach", "007", "network=blue,mac=" MAC1, NULL), 1);
+	CHECK_STR(err, "colorcomctl: attach: bad domid '007' (want 0..32751 or a domain name)\n");
+	CHECK_INT(fx_count_children("/local/domain/0/backend"), 0);
+	return 0;
+}
+
+static int t_attach_no_xenstore(void)
+{
+	setup();
+	fx_fail_open = 1;
+	CHECK_INT(run("attach", "3", "network=blue,mac=" MAC1, NULL), 1);
+	CHECK(strstr(err, "colorcomctl: cannot open xenstore: "));
+	return 0;
+}
+
+static int t_dry_run_numeric_never_opens(void)
+{
+	unsigned long before;
+
+	setup();
+	fx_fail_open = 1;
+	before = ccctl_xs_opens;
+	CHECK_INT(run("-N", "attach", "3", "network=blue,mac=" MAC1, NULL), 0);
+	CHECK(strstr(out, "\"op\": \"mkdir\", \"path\": \"" F3 "\", \"perms\": [\"n3\", \"r0\"]"));
+	CHECK_INT(ccctl_xs_opens, before);
+	CHECK_INT(fx_opens, 0);
+	CHECK_INT(run("attach", "-N", "3", "network=blue,mac=" MAC1, NULL), 0);
+	CHECK_INT(run("-N", "detach", "3", "0", NULL), 0);
+	CHECK(strstr(out, "\"value\": \"5\""));
+	CHECK_INT(fx_opens, 0);
+	/* Invalid SPECs fail before any xenstore access too. */
+	CHECK_INT(run("attach", "nosuch", "network=blue,mac=01:00:00:00:00:01", NULL), 1);
+	CHECK_STR(err, "colorcomctl: attach: MAC 01:00:00:00:00:01 is multicast; a NIC needs a unicast MAC\n");
+	CHECK_INT(fx_opens, 0);
+	return 0;
+}
+
+static int t_dry_run_by_name_writes_nothing(void)
+{
+	unsigned long ops;
+
+	setup();
+	CHECK_INT(run("attach", "3", "network=blue,mac=" MAC1, NULL), 0);
+	ops = fx_nops;
+	CHECK_INT(run("-N", "attach", "gamma", "network=blue,mac=" MAC2, NULL), 0);
+	CHECK(strstr(out, "\"devid\": 1,"));
+	CHECK_INT(fx_nops, ops);
+	CHECK(!fx_exists("/local/domain/0/backend/colorcom/3/1"));
+	/* The dry run still checks duplicates. */
+	CHECK_INT(run("-N", "attach", "delta", "network=blue,mac=" MAC1, NULL), 1);
+	CHECK(strstr(err, "is already used on network blue"));
+	return 0;
+}
+
+static int t_detach_no_wait(void)
+{
+	setup();
+	CHECK_INT(run("attach", "3", "network=blue,mac=" MAC1, NULL), 0);
+	CHECK_INT(run("detach", "--no-wait", "gamma", "0", NULL), 0);
+	CHECK_STR(out, "detach of colorcom NIC 3/0 requested\n");
+	CHECK_STR(fx_get(B3 "/online"), "0");
+	CHECK_STR(fx_get(B3 "/state"), "5");
+	return 0;
+}
+
+static int t_detach_timeout_removes(void)
+{
+	setup();
+	CHECK_INT(run("attach", "3", "network=blue,mac=" MAC1, NULL), 0);
+	CHECK_INT(run("detach", "-t", "0", "3", MAC1, NULL), 0);
+	CHECK(strstr(err, "colorcomctl: detach: warning: colorcomd did not finish within 0 s"));
+	CHECK_STR(out, "detached colorcom NIC 3/0\n");
+	CHECK(!fx_exists(B3));
+	CHECK(!fx_exists(F3));
+	return 0;
+}
+
+static int t_detach_missing(void)
+{
+	setup();
+	CHECK_INT(run("detach", "3", "4", NULL), 1);
+	CHECK_STR(err, "colorcomctl: detach: domain 3 has no colorcom NIC 4\n");
+	CHECK_INT(run("detach", "3", MAC2, NULL), 1);
+	CHECK_STR(err, "colorcomctl: detach: domain 3 has no colorcom NIC with MAC " MAC2 "\n");
+	CHECK_INT(run("detach", "9", "0", NULL), 1);
+	CHECK_STR(err, "colorcomctl: detach: unknown domain 9\n");
+	CHECK_INT(run("detach", "3", NULL), 2);
+	CHECK_INT(run("detach", "--bogus", "3", "0", NULL), 2);
+	return 0;
+}
+
+static int t_usage_errors(void)
+{
+	setup();
+	CHECK_INT(run("frobnicate", NULL), 2);
+	CHECK_STR(err, "colorcomctl: unknown command 'frobnicate' (see colorcomctl help)\n");
+	CHECK_INT(run("-x", "list", NULL), 2);
+	CHECK_INT(run("attach", "3", NULL), 2);
+	CHECK_INT(run("help", NULL), 0);
+	CHECK(strstr(out, "  attach   attach a colorcom NIC to a domain\n"));
+	CHECK_INT(run("help", "detach", NULL), 0);
+	CHECK(strstr(err, "usage: colorcomctl [-N] detach"));
+	CHECK_INT(run("help", "nope", NULL), 2);
+	return 0;
+}
+
+/* colorcomd's pass, as the daemon would run it after each event. */
+static int daemon_pass(long long now)
+{
+	struct ccd_snap snap;
+	struct ccd_timers *tm = ccd_timers_new();
+	struct ccd_dom_ctx *dc = ccd_dom_open();
+	struct ccd_opts o = { .detach_timeout_ms = 10000, .relink_delay_ms = 1000 };
+	struct xs_handle *h = xs_open(0);
+	long long dl;
+	int rc;
+
+	ccd_snap_init(&snap);
+	rc = ccd_reconcile(h, dc, tm, &o, &snap, now, &dl);
+	ccd_snap_free(&snap);
+	ccd_timers_free(tm);
+	ccd_dom_close(dc);
+	xs_close(h);
+	return rc;
+}
+
+static int t_end_to_end_with_daemon(void)
+{
+	setup();
+	ccd_log_hook = quiet;
+	CHECK_INT(run("attach", "gamma", "network=blue,mac=" MAC1, NULL), 0);
+	CHECK_INT(run("attach", "delta", "network=blue,mac=" MAC2, NULL), 0);
+	CHECK_INT(daemon_pass(1000), 0);
+	fx_set(F3 "/state", "4");
+	fx_set("/local/domain/4/device/colorcom/0/state", "4");
+	CHECK_INT(daemon_pass(2000), 0);
+	CHECK(fx_exists("/local/domain/3/device/cclink/1024/state"));   /* 0x400 */
+	CHECK(fx_exists("/local/domain/4/backend/cclink/3/1024/state"));
+	CHECK_INT(run("list", NULL), 0);
+	CHECK_STR(out,
+		  "Domain Name             Devid Network          MAC               Backend      Frontend     Links\n"
+		  "3      gamma            0     blue             00:16:3e:00:00:01 Connected    Connected    1\n"
+		  "4      delta            0     blue             00:16:3e:00:00:02 Connected    Connected    1\n");
+	CHECK_INT(run("list", "delta", NULL), 0);
+	CHECK(!strstr(out, "gamma"));
+	CHECK_INT(run("detach", "--no-wait", "delta", "0", NULL), 0);
+	CHECK_INT(daemon_pass(3000), 0);
+	CHECK(!fx_exists("/local/domain/3/device/cclink/1024"));
+	CHECK_INT(run("list", NULL), 0);
+	CHECK(strstr(out, "4      delta            0     blue             00:16:3e:00:00:02 Closing      Connected    0\n"));
+	CHECK(strstr(out, "gamma            0     blue             00:16:3e:00:00:01 Connected    Connected    0\n"));
+	fx_set("/local/domain/4/device/colorcom/0/state", "6");
+	CHECK_INT(daemon_pass(4000), 0);
+	CHECK(!fx_exists("/local/domain/0/backend/colorcom/4"));
+	ccd_log_hook = NULL;
+	return 0;
+}
+
+static int t_list_shows_errors_sanitized(void)
+{
+	setup();
+	CHECK_INT(run("attach", "gamma", "network=blue,mac=" MAC1, NULL), 0);
+	fx_set(B3 "/state", "6");
+	fx_set(B3 "/error", "bad\nthing");
+	fx_set(F3 "/state", "x\x01");
+	CHECK_INT(run("list", NULL), 0);
+	CHECK(strstr(out, "Closed       ?            0  error: bad?thing\n"));
+	return 0;
+}
+
+int main(void)
+{
+	RUN(t_attach_writes_tree);
+	RUN(t_attach_devids);
+	RUN(t_attach_dup_mac);
+	RUN(t_attach_unknown_domain);
+	RUN(t_attach_no_xenstore);
+	RUN(t_dry_run_numeric_never_opens);
+	RUN(t_dry_run_by_name_writes_nothing);
+	RUN(t_detach_no_wait);
+	RUN(t_detach_timeout_removes);
+	RUN(t_detach_missing);
+	RUN(t_usage_errors);
+	RUN(t_end_to_end_with_daemon);
+	RUN(t_list_shows_errors_sanitized);
+	fx_reset();
+	return tst_failed ? 1 : 0;
+}

@@ -1,0 +1,193 @@
+/* xsutil.c - colorcomctl's xenstore access. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <xenstore.h>
+
+#include "ccctl.h"
+
+unsigned long ccctl_xs_opens;
+static struct xs_handle *xsh;
+
+struct xs_handle *ccctl_xs(void)
+{
+	if (xsh)
+		return xsh;
+	ccctl_xs_opens++;
+	xsh = xs_open(0);
+	if (!xsh)
+		ccctl_err("cannot open xenstore: %s (is xenstored running, are you root in dom0?)",
+			  strerror(errno));
+	return xsh;
+}
+
+void ccctl_xs_close(void)
+{
+	if (xsh)
+		xs_close(xsh);
+	xsh = NULL;
+}
+
+int ccctl_read(struct xs_handle *h, uint32_t t, const char *path, char *buf,
+	       size_t bufsz)
+{
+	unsigned int len = 0;
+	char *v = xs_read(h, t, path, &len);
+
+	if (!v)
+		return -1;
+	if (len >= bufsz || memchr(v, '\0', len)) {
+		free(v);
+		buf[0] = '\0';
+		return -2;
+	}
+	memcpy(buf, v, len);
+	buf[len] = '\0';
+	free(v);
+	return (int)len;
+}
+
+int ccctl_domain(struct xs_handle *h, const char *arg, unsigned *domid,
+		 char *err, size_t errsz)
+{
+	char p[64], name[128];
+	char **ds;
+	unsigned n, i;
+	int found = -1;
+
+	if (arg[0] >= '0' && arg[0] <= '9' &&
+	    strspn(arg, "0123456789") == strlen(arg) &&
+	    ccctl_parse_domid(arg, domid)) {
+		snprintf(err, errsz, "bad domid '%.16s' (want 0..%u or a domain name)",
+			 arg, CCD_DOMID_MAX);
+		return -1;
+	}
+	if (ccctl_parse_domid(arg, domid) == 0) {
+		snprintf(p, sizeof(p), "/local/domain/%u", *domid);
+		if (ccctl_read(h, XBT_NULL, p, name, sizeof(name)) == -1) {
+			snprintf(err, errsz, "unknown domain %u", *domid);
+			return -1;
+		}
+		return 0;
+	}
+	ds = xs_directory(h, XBT_NULL, "/local/domain", &n);
+	if (!ds) {
+		snprintf(err, errsz, "cannot list /local/domain: %s",
+			 strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		unsigned d;
+
+		if (ccctl_parse_domid(ds[i], &d))
+			continue;
+		snprintf(p, sizeof(p), "/local/domain/%u/name", d);
+		if (ccctl_read(h, XBT_NULL, p, name, sizeof(name)) < 0 ||
+		    strcmp(name, arg))
+			continue;
+		if (found >= 0) {
+			snprintf(err, errsz,
+				 "domain name '%s' is ambiguous (domains %d and %u)",
+				 arg, found, d);
+			free(ds);
+			return -1;
+		}
+		found = (int)d;
+	}
+	free(ds);
+	if (found < 0) {
+		char clean[64];
+
+		ccd_sanitize(arg, strlen(arg), clean, sizeof(clean));
+		snprintf(err, errsz, "unknown domain '%s'", clean);
+		return -1;
+	}
+	*domid = (unsigned)found;
+	return 0;
+}
+
+int ccctl_apply_ops(struct xs_handle *h, uint32_t t,
+		    const struct ccctl_ops *ops)
+{
+	unsigned i, j;
+
+	for (i = 0; i < ops->n; i++) {
+		const struct ccctl_op *o = &ops->op[i];
+		struct xs_permissions xp[2];
+		bool ok = true;
+
+		switch (o->kind) {
+		case CCCTL_MKDIR:
+			ok = xs_mkdir(h, t, o->path);
+			for (j = 0; ok && j < o->nperms; j++) {
+				xp[j].id = o->perms[j].id;
+				xp[j].perms = o->perms[j].mode == 'r' ?
+					      XS_PERM_READ : XS_PERM_NONE;
+			}
+			if (ok && o->nperms)
+				ok = xs_set_permissions(h, t, o->path, xp,
+							o->nperms);
+			break;
+		case CCCTL_WRITE:
+			ok = xs_write(h, t, o->path, o->value,
+				      (unsigned)strlen(o->value));
+			break;
+		case CCCTL_RM:
+			ok = xs_rm(h, t, o->path) || errno == ENOENT;
+			break;
+		}
+		if (!ok) {
+			ccctl_err("xenstore %s %s: %s",
+				  o->kind == CCCTL_MKDIR ? "mkdir" :
+				  o->kind == CCCTL_WRITE ? "write" : "rm",
+				  o->path, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int ccctl_transact(struct xs_handle *h, ccctl_tx_fn fn, void *arg)
+{
+	int tries, rc;
+
+	for (tries = 0; tries < 100; tries++) {
+		xs_transaction_t t = xs_transaction_start(h);
+
+		if (t == XBT_NULL) {
+			ccctl_err("cannot start a xenstore transaction: %s",
+				  strerror(errno));
+			return -1;
+		}
+		rc = fn(h, t, arg);
+		if (rc) {
+			xs_transaction_end(h, t, true);
+			return rc;
+		}
+		if (xs_transaction_end(h, t, false))
+			return 0;
+		if (errno != EAGAIN) {
+			ccctl_err("xenstore transaction failed: %s",
+				  strerror(errno));
+			return -1;
+		}
+		if (tries > 10)
+			usleep(1000 * (unsigned)(tries - 10));
+	}
+	ccctl_err("xenstore transaction kept conflicting; giving up");
+	return -1;
+}
+
+void ccctl_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("colorcomctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
