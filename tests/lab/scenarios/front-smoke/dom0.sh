@@ -1,11 +1,14 @@
-# front-smoke: two PV guests load colorcom.ko; dom0 writes the NIC and cclink
-# xenstore nodes by hand, the way colorcomd does (docs/protocol-xenstore.md),
-# then the guests ping and stream data over the peer link; then the link and
-# the NICs are torn down and the module unloaded.
+# front-smoke: three PV guests load colorcom.ko; dom0 writes the NIC and cclink
+# xenstore nodes by hand, the way colorcomd does (docs/protocol-xenstore.md).
+# a and b ping and stream data over their link; c is linked to both and then
+# stops consuming (interface down) to show that one full peer does not block
+# the others; then links are removed, re-created, a peer dies, the NIC is
+# detached and the module unloaded.
 # Exercises front/ alone: no colorcomd, no colorcomctl.
 
 MAC_A=00:16:3e:cc:00:0a
 MAC_B=00:16:3e:cc:00:0b
+MAC_C=00:16:3e:cc:00:0c
 NET=lab
 
 # wait_state PATH VALUE [SECONDS]: poll a xenstore key until it reads VALUE.
@@ -64,24 +67,45 @@ link_create() {
 
 lab_guest_start a
 lab_guest_start b
-if lab_guest_wait a && lab_guest_wait b; then pass guests-up; else fail guests-up "a guest did not boot"; exit 1; fi
+lab_guest_start c
+if lab_guest_wait a && lab_guest_wait b && lab_guest_wait c; then pass guests-up; else fail guests-up "a guest did not boot"; exit 1; fi
 A=$(domid a)
 B=$(domid b)
+C=$(domid c)
 if [ "$A" -lt "$B" ]; then LO=$A HI=$B; else LO=$B HI=$A; fi
-mac_of() { if [ "$1" = "$A" ]; then echo $MAC_A; else echo $MAC_B; fi; }
+mac_of() {
+	case $1 in
+	"$A") echo $MAC_A ;;
+	"$B") echo $MAC_B ;;
+	*) echo $MAC_C ;;
+	esac
+}
+min() { if [ "$1" -lt "$2" ]; then echo "$1"; else echo "$2"; fi; }
+max() { if [ "$1" -gt "$2" ]; then echo "$1"; else echo "$2"; fi; }
+front_half() { echo "/local/domain/$(min "$1" "$2")/device/cclink/$(($(max "$1" "$2") << 8))"; }
+back_half() {
+	local lo hi
+	lo=$(min "$1" "$2") hi=$(max "$1" "$2")
+	echo "/local/domain/$hi/backend/cclink/$lo/$((hi << 8))"
+}
+# link_remove X Y: what colorcomd does when one of the NICs leaves.
+link_remove() { xenstore-rm "$(front_half "$1" "$2")"; xenstore-rm "$(back_half "$1" "$2")"; }
 L=$((HI << 8))
 FH=/local/domain/$LO/device/cclink/$L
 BH=/local/domain/$HI/backend/cclink/$LO/$L
 
 check insmod-a g a 'insmod /lib/colorcom/colorcom.ko'
 check insmod-b g b 'insmod /lib/colorcom/colorcom.ko'
+check insmod-c g c 'insmod /lib/colorcom/colorcom.ko'
 
 check nic-a-connected nic_attach "$A" $MAC_A
 check nic-b-connected nic_attach "$B" $MAC_B
+check nic-c-connected nic_attach "$C" $MAC_C
 ccif='for n in $(ls /sys/class/net); do ethtool -i $n 2>/dev/null | grep -q "^driver: colorcom" && echo $n; done'
 IFA=$(g a "$ccif" | head -n1)
 IFB=$(g b "$ccif" | head -n1)
-log "colorcom interfaces: a=$IFA b=$IFB"
+IFC=$(g c "$ccif" | head -n1)
+log "colorcom interfaces: a=$IFA b=$IFB c=$IFC"
 check nic-a-netdev test -n "$IFA"
 check nic-b-netdev test -n "$IFB"
 check nic-a-mac g a "ip link show $IFA | grep -q $MAC_A"
@@ -112,6 +136,38 @@ result colorcom_16MiB_seconds "$secs"
 secs=$(lab_transfer sha256-16MiB-b-to-a b a 10.9.0.1 $((16 * 1024 * 1024)) 5002 | tail -n1)
 mbps=$(lab_iperf iperf3-a-to-b a b 10.9.0.2 5 | tail -n1)
 result colorcom_tcp_mbps_a_to_b "$mbps"
+
+# Flow control: c is linked to a and b, then stops consuming (down: its NAPI
+# is off).  a floods c with 60000-byte pings (41 fragments each) while
+# streaming to b: c's ring and backlog fill and drop, b's traffic is untouched.
+check link-ac-create link_create "$(min "$A" "$C")" "$(max "$A" "$C")"
+check link-bc-create link_create "$(min "$B" "$C")" "$(max "$B" "$C")"
+check link-ac-connected wait_state "$(front_half "$A" "$C")/state" 4
+check link-bc-connected wait_state "$(front_half "$B" "$C")/state" 4
+g c "ip addr add 10.9.0.3/24 dev $IFC && ip link set $IFC up"
+check ping-a-to-c g a 'ping -c 2 -W 10 10.9.0.3'
+check ping-b-to-c g b 'ping -c 2 -W 10 10.9.0.3'
+g c "ip link set $IFC down"
+g a "ip neigh replace 10.9.0.3 lladdr $MAC_C dev $IFA nud permanent"
+g a '(ping -q -s 60000 -c 40 10.9.0.3 >/dev/null 2>&1 &)'
+sleep 5
+lab_transfer sha256-16MiB-a-to-b-while-c-full a b 10.9.0.2 $((16 * 1024 * 1024)) 5003 >/dev/null
+g a "ethtool -S $IFA" >"$LAB_LOGDIR/front-smoke-ethtool-a-flow.log" 2>&1
+check full-peer-ring-full g a "ethtool -S $IFA | grep -E '^ *peer$C(\\.[0-9]+)?_ring_full: [1-9]'"
+check full-peer-dropped g a "ethtool -S $IFA | grep -E '^ *peer$C(\\.[0-9]+)?_tx_dropped: [1-9]'"
+check other-peer-not-dropped g a "ethtool -S $IFA | grep -E '^ *peer$B(\\.[0-9]+)?_tx_dropped: 0'"
+# c comes back: its poll frees the ring, the wake-up drains a's backlog.
+g c "ip link set $IFC up"
+check full-peer-recovers g a 'ping -c 3 -W 10 10.9.0.3'
+# Down/up on a with live links.
+g a "ip link set $IFA down; ip link set $IFA up"
+check down-up-ping g a 'ping -c 3 -W 10 10.9.0.2'
+g c 'dmesg | grep -iE "colorcom|cclink|eth[0-9]"' >"$LAB_LOGDIR/front-smoke-dmesg-c.log" 2>&1
+# c leaves: its two links go, a keeps its link to b.
+link_remove "$A" "$C"
+link_remove "$B" "$C"
+check c-links-gone-carrier-off g c "for i in \$(seq 50); do [ \$(cat /sys/class/net/$IFC/carrier) = 0 ] && exit 0; sleep 0.2; done; exit 1"
+check a-still-linked g a "ethtool -S $IFA | grep -q '^ *links_connected: 1' && ping -c 2 -W 10 10.9.0.2"
 
 check ethtool-i g a "ethtool -i $IFA | grep -q 'bus-info: device/colorcom/0'"
 check ethtool-S-peer g a "ethtool -S $IFA | grep -E 'peer$B(\\.[0-9]+)?_rx_packets: [1-9]'"
