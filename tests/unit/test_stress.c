@@ -22,7 +22,7 @@
 
 #define ORDER		6
 #define MAXREC		64		/* frame sizes 8..MAXREC */
-#define STALL_NS	2000000000ull	/* 2 s */
+#define STALL_NS	5000000000ull	/* 5 s */
 
 static struct tring *ring;
 static int efd_cons, efd_prod;		/* wake the consumer / the producer */
@@ -279,7 +279,7 @@ static const char *t_stress(void)
 		last_p = p;
 		if (__atomic_load_n(&cons_sleeping, __ATOMIC_SEQ_CST) &&
 		    sprod != scons && t - t_c > STALL_NS) {
-			fail("consumer stall: asleep for 2 s with %u bytes published and pending "
+			fail("consumer stall: asleep for 5 s with %u bytes published and pending "
 			     "(lost notification) after %llu records", sprod - scons,
 			     (unsigned long long)c);
 			break;
@@ -287,11 +287,11 @@ static const char *t_stress(void)
 		if (__atomic_load_n(&prod_sleeping, __ATOMIC_SEQ_CST) && t - t_any > STALL_NS &&
 		    ring->prod.size - (sprod - scons) >=
 		    __atomic_load_n(&prod_wait_need, __ATOMIC_RELAXED) + ring->prod.size / 2) {
-			fail("producer stall: asleep for 2 s although the ring has room");
+			fail("producer stall: asleep for 5 s although the ring has room");
 			break;
 		}
 		if (t - t_any > 5 * STALL_NS) {
-			fail("no progress for 10 s (%llu produced, %llu consumed)",
+			fail("no progress for 25 s (%llu produced, %llu consumed)",
 			     (unsigned long long)p, (unsigned long long)c);
 			break;
 		}

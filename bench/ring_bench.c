@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: MIT
+/*
+ * ring_bench.c - ccring throughput between two processes (make -C bench ring).
+ *
+ * The ring lives in a memfd: page 0 is the control page, pages 1..2^order the
+ * data pages.  Producer and consumer are separate processes (fork + their own
+ * mmaps), each maps every data page individually, so the page-list path is
+ * the one measured, exactly like the driver's page_address() list.  Each side
+ * sleeps on an eventfd and is woken only when ccring_prod_push /
+ * ccring_cons_publish say so (event suppression + flow control).  The
+ * producer copies each frame from a source buffer into the ring, the consumer
+ * copies it out into a destination buffer (what the driver does with an skb).
+ *
+ * Usage: ring_bench [-o order] [-t seconds] [-j out.json] [-s spin] [sizes...]
+ *   -s spin: polls of an empty/full ring before arming the event and sleeping
+ *            (NAPI-style busy poll; 0 = sleep at once).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../common/ccring.h"
+
+#define PG CCRING_PAGE_SIZE
+
+struct shared {
+	int go;
+	int done;
+	uint64_t total;		/* records produced (valid once done) */
+	uint64_t t_start, t_end;
+	uint64_t consumed, bytes;
+	uint64_t notif_to_cons, notif_to_prod;
+	uint64_t prod_sleeps, cons_sleeps;
+	uint64_t bad;
+};
+
+static struct shared *sh;
+static int memfd, efd_cons, efd_prod;
+static uint32_t order = CCRING_DEFAULT_ORDER, spin = 0;
+static double seconds = 1.0;
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void pin(int cpu)
+{
+	cpu_set_t s;
+
+	CPU_ZERO(&s);
+	CPU_SET(cpu, &s);
+	sched_setaffinity(0, sizeof(s), &s);
+}
+
+static void ev_signal(int fd)
+{
+	uint64_t one = 1;
+
+	if (write(fd, &one, sizeof(one)) != sizeof(one))
+		_exit(3);
+}
+
+static void ev_wait(int fd)
+{
+	uint64_t v;
+
+	while (read(fd, &v, sizeof(v)) < 0 && errno == EINTR)
+		;
+}
+
+/* Map the control page and each data page separately (page list). */
+static void map_ring(struct ccring_ctrl **ctrl, uint8_t **pages)
+{
+	uint32_t i, n = 1u << order;
+
+	*ctrl = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+	if (*ctrl == MAP_FAILED)
+		_exit(4);
+	for (i = 0; i < n; i++) {
+		pages[i] = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, memfd,
+				(off_t)(i + 1) * PG);
+		if (pages[i] == MAP_FAILED)
+			_exit(4);
+	}
+}
+
+static void wait_go(void)
+{
+	while (!__atomic_load_n(&sh->go, __ATOMIC_ACQUIRE))
+		;
+}
+
+static void producer(uint32_t len)
+{
+	struct ccring_ctrl *ctrl;
+	uint8_t *pages[CCRING_MAX_REFS];
+	struct ccring r;
+	struct ccring_meta m = { 0 };
+	uint8_t *src = malloc(CCRING_MAX_FRAME);
+	uint64_t n = 0, t_end, notif = 0, sleeps = 0;
+	uint32_t batch = 0, batch_bytes = 0, polls = 0;
+	uint32_t push_every = 32, push_bytes = (PG << order) / 8;
+
+	pin(0);
+	memset(src, 0x5a, CCRING_MAX_FRAME);
+	map_ring(&ctrl, pages);
+	if (ccring_attach(&r, ctrl, pages, order))
+		_exit(5);
+	wait_go();
+	t_end = sh->t_start + (uint64_t)(seconds * 1e9);
+	for (;;) {
+		int rc;
+
+		if ((n & 255) == 0 && now_ns() >= t_end)
+			break;
+		rc = ccring_prod_space(&r, len);
+		if (rc == 0) {
+			if (ccring_prod_push(&r)) {
+				notif++;
+				ev_signal(efd_cons);
+			}
+			batch = batch_bytes = 0;
+			if (polls < spin) {
+				polls++;
+				continue;
+			}
+			rc = ccring_prod_want_space(&r, len);
+			if (rc == 0) {
+				sleeps++;
+				ev_wait(efd_prod);
+			}
+			polls = 0;
+			continue;
+		}
+		if (rc < 0)
+			_exit(6);
+		polls = 0;
+		ccring_prod_begin(&r, len, &m);
+		ccring_prod_copy(&r, 0, src, len);
+		ccring_prod_commit(&r);
+		n++;
+		batch_bytes += len;
+		if (++batch >= push_every || batch_bytes >= push_bytes) {
+			if (ccring_prod_push(&r)) {
+				notif++;
+				ev_signal(efd_cons);
+			}
+			batch = batch_bytes = 0;
+		}
+	}
+	if (ccring_prod_push(&r))
+		notif++;
+	sh->notif_to_cons = notif;
+	sh->prod_sleeps = sleeps;
+	__atomic_store_n(&sh->total, n, __ATOMIC_RELAXED);
+	__atomic_store_n(&sh->done, 1, __ATOMIC_SEQ_CST);
+	ev_signal(efd_cons);	/* end-of-run wake-up, not counted */
+	_exit(0);
+}
+
+static void consumer(void)
+{
+	struct ccring_ctrl *ctrl;
+	uint8_t *pages[CCRING_MAX_REFS];
+	struct ccring r;
+	struct ccring_meta m;
+	uint8_t *dst = malloc(CCRING_MAX_FRAME);
+	uint64_t n = 0, bytes = 0, notif = 0, sleeps = 0, bad = 0;
+	uint32_t since = 0, since_bytes = 0, polls = 0;
+	uint32_t pub_every = 64, pub_bytes = (PG << order) / 8;
+
+	pin(1);
+	map_ring(&ctrl, pages);
+	if (ccring_attach(&r, ctrl, pages, order))
+		_exit(5);
+	wait_go();
+	for (;;) {
+		uint32_t len;
+		int rc = ccring_cons_peek(&r, &m, &len);
+
+		if (rc == 1) {
+			ccring_cons_copy(&r, 0, dst, len);
+			bad += dst[len - 1] != 0x5a;
+			ccring_cons_release(&r);
+			n++;
+			bytes += len;
+			since_bytes += len;
+			if (++since >= pub_every || since_bytes >= pub_bytes) {
+				if (ccring_cons_publish(&r)) {
+					notif++;
+					ev_signal(efd_prod);
+				}
+				since = since_bytes = 0;
+			}
+			polls = 0;
+			continue;
+		}
+		if (rc < 0)
+			_exit(6);
+		if (ccring_cons_publish(&r)) {
+			notif++;
+			ev_signal(efd_prod);
+		}
+		since = since_bytes = 0;
+		if (__atomic_load_n(&sh->done, __ATOMIC_SEQ_CST) &&
+		    n == __atomic_load_n(&sh->total, __ATOMIC_RELAXED))
+			break;
+		if (polls < spin) {
+			polls++;
+			continue;
+		}
+		polls = 0;
+		if (ccring_cons_final_check(&r))
+			continue;
+		sleeps++;
+		ev_wait(efd_cons);
+	}
+	sh->t_end = now_ns();
+	sh->consumed = n;
+	sh->bytes = bytes;
+	sh->notif_to_prod = notif;
+	sh->cons_sleeps = sleeps;
+	sh->bad = bad;
+	_exit(0);
+}
+
+struct result {
+	uint32_t size;
+	double gbps, mpps, npr, memcpy_gbps;
+	uint64_t to_cons, to_prod, recs;
+};
+
+static int run_one(uint32_t len, struct result *res)
+{
+	struct ccring_ctrl *ctrl;
+	pid_t pc, pp;
+	int st, ok = 1;
+	double secs;
+
+	/* fresh zeroed ring */
+	if (ftruncate(memfd, 0) || ftruncate(memfd, (off_t)((1u << order) + 1) * PG))
+		return -1;
+	ctrl = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+	ccring_ctrl_init(ctrl, order);
+	munmap(ctrl, PG);
+	memset(sh, 0, sizeof(*sh));
+	/* fresh (blocking) eventfds per run: no stale counts */
+	efd_cons = eventfd(0, 0);
+	efd_prod = eventfd(0, 0);
+	if (efd_cons < 0 || efd_prod < 0)
+		return -1;
+	pc = fork();
+	if (pc == 0)
+		consumer();
+	pp = fork();
+	if (pp == 0)
+		producer(len);
+	usleep(100000);		/* both mapped and pinned */
+	sh->t_start = now_ns();
+	__atomic_store_n(&sh->go, 1, __ATOMIC_RELEASE);
+	waitpid(pp, &st, 0);
+	ok &= WIFEXITED(st) && WEXITSTATUS(st) == 0;
+	waitpid(pc, &st, 0);
+	ok &= WIFEXITED(st) && WEXITSTATUS(st) == 0;
+	close(efd_cons);
+	close(efd_prod);
+	if (!ok || sh->consumed != sh->total || sh->bad) {
+		fprintf(stderr, "run %u failed (consumed %llu of %llu, bad %llu)\n", len,
+			(unsigned long long)sh->consumed, (unsigned long long)sh->total,
+			(unsigned long long)sh->bad);
+		return -1;
+	}
+	secs = (double)(sh->t_end - sh->t_start) / 1e9;
+	res->size = len;
+	res->recs = sh->consumed;
+	res->gbps = (double)sh->bytes * 8 / secs / 1e9;
+	res->mpps = (double)sh->consumed / secs / 1e6;
+	res->to_cons = sh->notif_to_cons;
+	res->to_prod = sh->notif_to_prod;
+	res->npr = (double)(sh->notif_to_cons + sh->notif_to_prod) / (double)sh->consumed;
+	return 0;
+}
+
+/* Single-thread memcpy of len-byte frames into a ring-sized destination. */
+static double memcpy_gbps(uint32_t len)
+{
+	uint32_t size = PG << order, off = 0, rec = ccring_rec_size(len);
+	uint8_t *src = malloc(CCRING_MAX_FRAME), *dst = malloc(size + CCRING_MAX_FRAME);
+	uint64_t bytes = 0, t0, t;
+	uint32_t i;
+
+	memset(src, 0x5a, CCRING_MAX_FRAME);
+	memset(dst, 0, size + CCRING_MAX_FRAME);
+	pin(0);
+	t0 = now_ns();
+	do {
+		for (i = 0; i < 256; i++) {
+			memcpy(dst + off, src, len);
+			__asm__ __volatile__("" : : "r"(dst) : "memory");
+			off += rec;
+			if (off + len > size)
+				off = 0;
+			bytes += len;
+		}
+		t = now_ns();
+	} while (t - t0 < (uint64_t)(seconds * 0.5e9));
+	free(src);
+	free(dst);
+	return (double)bytes * 8 / ((double)(t - t0) / 1e9) / 1e9;
+}
+
+int main(int argc, char **argv)
+{
+	static uint32_t def_sizes[] = { 64, 1500, 9000, 65536 };
+	uint32_t sizes[16], nsizes = 0, i;
+	const char *json = NULL;
+	struct result res[16];
+	int opt;
+	FILE *f;
+
+	while ((opt = getopt(argc, argv, "o:t:j:s:")) != -1) {
+		switch (opt) {
+		case 'o': order = (uint32_t)atoi(optarg); break;
+		case 't': seconds = atof(optarg); break;
+		case 'j': json = optarg; break;
+		case 's': spin = (uint32_t)atoi(optarg); break;
+		default:
+			fprintf(stderr, "usage: %s [-o order] [-t s] [-j json] [-s spin] [sizes]\n",
+				argv[0]);
+			return 2;
+		}
+	}
+	for (; optind < argc && nsizes < 16; optind++)
+		sizes[nsizes++] = (uint32_t)atoi(argv[optind]);
+	if (!nsizes) {
+		memcpy(sizes, def_sizes, sizeof(def_sizes));
+		nsizes = 4;
+	}
+	sh = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	memfd = memfd_create("ccring-bench", MFD_CLOEXEC);
+	if (sh == MAP_FAILED || memfd < 0) {
+		perror("setup");
+		return 1;
+	}
+	{
+		char la[128] = "?";
+		FILE *lf = fopen("/proc/loadavg", "r");
+
+		if (lf) {
+			if (!fgets(la, sizeof(la), lf))
+				la[0] = 0;
+			fclose(lf);
+			la[strcspn(la, "\n")] = 0;
+		}
+		printf("load average before the run: %s (the figures are only meaningful on an "
+		       "otherwise idle machine)\n", la);
+	}
+	printf("ccring benchmark: order %u (%u KiB ring), %.1f s per size, spin %u, "
+	       "2 processes pinned to CPU 0/1\n", order, (PG << order) / 1024, seconds, spin);
+	printf("%8s %10s %10s %12s %12s %12s %10s %10s\n", "size", "Gbit/s", "Mrec/s",
+	       "notif/rec", "to-cons", "to-prod", "memcpy", "ring/memcpy");
+	for (i = 0; i < nsizes; i++) {
+		if (sizes[i] < 1 || sizes[i] > CCRING_MAX_FRAME ||
+		    ccring_rec_size(sizes[i]) > (PG << order)) {
+			fprintf(stderr, "size %u does not fit\n", sizes[i]);
+			return 2;
+		}
+		if (run_one(sizes[i], &res[i]))
+			return 1;
+		res[i].memcpy_gbps = memcpy_gbps(sizes[i]);
+		printf("%8u %10.2f %10.3f %12.5f %12llu %12llu %10.1f %10.2f\n", res[i].size,
+		       res[i].gbps, res[i].mpps, res[i].npr, (unsigned long long)res[i].to_cons,
+		       (unsigned long long)res[i].to_prod, res[i].memcpy_gbps,
+		       res[i].gbps / res[i].memcpy_gbps);
+		fflush(stdout);
+	}
+	if (json) {
+		double mc = res[nsizes - 1].memcpy_gbps;
+
+		for (i = 0; i < nsizes; i++)
+			if (res[i].size == 65536)
+				mc = res[i].memcpy_gbps;
+		f = fopen(json, "w");
+		if (!f) {
+			perror(json);
+			return 1;
+		}
+		fprintf(f, "{\"memcpy_gbps\": %.2f, \"results\": [", mc);
+		for (i = 0; i < nsizes; i++)
+			fprintf(f, "%s{\"size\": %u, \"gbps\": %.2f, \"mpps\": %.3f, "
+				"\"notify_per_record\": %.5f}", i ? ", " : "", res[i].size,
+				res[i].gbps, res[i].mpps, res[i].npr);
+		fprintf(f, "]}\n");
+		fclose(f);
+	}
+	return 0;
+}
