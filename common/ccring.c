@@ -44,6 +44,10 @@ static void ring_write(struct ccring *r, uint32_t idx, const void *src, uint32_t
 	const uint8_t *s = src;
 	uint32_t off = idx & (r->size - 1);
 
+	if (off % CCRING_PAGE_SIZE + n <= CCRING_PAGE_SIZE) {	/* common: one page */
+		ccr_memcpy(r->pages[off / CCRING_PAGE_SIZE] + off % CCRING_PAGE_SIZE, s, n);
+		return;
+	}
 	while (n) {
 		uint32_t pg = off / CCRING_PAGE_SIZE;
 		uint32_t po = off % CCRING_PAGE_SIZE;
@@ -63,6 +67,10 @@ static void ring_read(const struct ccring *r, uint32_t idx, void *dst, uint32_t 
 	uint8_t *d = dst;
 	uint32_t off = idx & (r->size - 1);
 
+	if (off % CCRING_PAGE_SIZE + n <= CCRING_PAGE_SIZE) {	/* common: one page */
+		ccr_memcpy(d, r->pages[off / CCRING_PAGE_SIZE] + off % CCRING_PAGE_SIZE, n);
+		return;
+	}
 	while (n) {
 		uint32_t pg = off / CCRING_PAGE_SIZE;
 		uint32_t po = off % CCRING_PAGE_SIZE;
@@ -75,6 +83,29 @@ static void ring_read(const struct ccring *r, uint32_t idx, void *dst, uint32_t 
 		n -= chunk;
 		off = (off + chunk) & (r->size - 1);
 	}
+}
+
+/* Record headers: fixed-size copies (inlined by the compiler) unless they straddle. */
+static inline void hdr_write(struct ccring *r, uint32_t idx, const struct ccring_hdr *h)
+{
+	uint32_t off = idx & (r->size - 1);
+
+	if (off % CCRING_PAGE_SIZE <= CCRING_PAGE_SIZE - CCRING_HDR_SIZE)
+		ccr_memcpy(r->pages[off / CCRING_PAGE_SIZE] + off % CCRING_PAGE_SIZE, h,
+			   CCRING_HDR_SIZE);
+	else
+		ring_write(r, idx, h, CCRING_HDR_SIZE);
+}
+
+static inline void hdr_read(const struct ccring *r, uint32_t idx, struct ccring_hdr *h)
+{
+	uint32_t off = idx & (r->size - 1);
+
+	if (off % CCRING_PAGE_SIZE <= CCRING_PAGE_SIZE - CCRING_HDR_SIZE)
+		ccr_memcpy(h, r->pages[off / CCRING_PAGE_SIZE] + off % CCRING_PAGE_SIZE,
+			   CCRING_HDR_SIZE);
+	else
+		ring_read(r, idx, h, CCRING_HDR_SIZE);
 }
 
 static int ring_fail(struct ccring *r, int err)
@@ -222,7 +253,7 @@ void ccring_prod_begin(struct ccring *r, uint32_t len, const struct ccring_meta 
 	h.csum_offset = m ? m->csum_offset : 0;
 	h.seq = r->seq;
 	h.reserved = 0;
-	ring_write(r, r->prod, &h, CCRING_HDR_SIZE);
+	hdr_write(r, r->prod, &h);
 	r->cur_off = r->prod + CCRING_HDR_SIZE;
 	r->cur_len = len;
 }
@@ -374,7 +405,7 @@ int ccring_cons_peek(struct ccring *r, struct ccring_meta *m, uint32_t *len)
 	if (avail < CCRING_HDR_SIZE)
 		return ring_fail(r, CCRING_E_LEN);
 	/* The one and only fetch of this header. */
-	ring_read(r, r->cons, &h, CCRING_HDR_SIZE);
+	hdr_read(r, r->cons, &h);
 	/*
 	 * Compiler barrier: the header must really be copied here; the compiler
 	 * may not turn later uses of h into fresh loads from the shared page
