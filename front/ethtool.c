@@ -91,7 +91,6 @@ static int ccnet_get_sset_count(struct net_device *ndev, int sset)
 
 	if (sset != ETH_SS_STATS)
 		return -EOPNOTSUPP;
-	ASSERT_RTNL();
 	nic->ethtool_nlinks = nic->nlinks;
 	return CCNET_NIC_NSTATS + nic->ethtool_nlinks * CCNET_LINK_NSTATS;
 }
