@@ -232,7 +232,7 @@ static void deadline(struct ccd_plan *p, long long t)
 		p->deadline_ms = t;
 }
 
-enum nic_cls { C_GONE, C_CLOSING, C_ERROR, C_WAIT, C_CONN };
+enum nic_cls { C_GONE, C_CLOSING, C_ERROR, C_WAIT, C_CONN, C_UNREADY };
 
 struct want_link {
 	size_t ia, ib;          /* indexes of NIC a (in A) and NIC b (in B) */
@@ -348,6 +348,12 @@ int ccd_plan_build(const struct ccd_snap *s, const struct ccd_opts *o,
 			cls[i] = C_ERROR;
 			continue;
 		}
+		/* No backend `state` yet: a writer that does not use one
+		 * transaction is still filling the dir.  Wait for it. */
+		if (n->bstate == -1) {
+			cls[i] = C_UNREADY;
+			continue;
+		}
 		if (!n->valid) {
 			cls[i] = C_ERROR;
 			if (!(a = plan_add(p, CCD_ACT_NIC_ERROR)))
@@ -411,7 +417,7 @@ int ccd_plan_build(const struct ccd_snap *s, const struct ccd_opts *o,
 				to = CCD_XS_CONNECTED;
 				cls[i] = C_CONN;
 			}
-		} else {
+		} else {        /* 1, 3, 7, 8 */
 			to = CCD_XS_INITWAIT;
 		}
 		if (to < 0)

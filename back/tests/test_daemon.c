@@ -580,6 +580,26 @@ static int t_frontend_reconnect(void)
 	return 0;
 }
 
+/* A writer that fills the dir key by key (no transaction): the daemon must
+ * not close the NIC while `state` is not there yet. */
+static int t_partial_nic_waits(void)
+{
+	struct env e;
+
+	env_init(&e);
+	fx_add_domain(1, "alpha");
+	fx_set("/local/domain/0/backend/colorcom/1/0/frontend",
+	       "/local/domain/1/device/colorcom/0");
+	CHECK(pass(&e) == 0);
+	CHECK(!fx_exists("/local/domain/0/backend/colorcom/1/0/error"));
+	CHECK(!fx_exists("/local/domain/0/backend/colorcom/1/0/state"));
+	attach(1, 0, "blue", "00:16:3e:00:00:01");
+	CHECK(pass(&e) == 0);
+	CHECK_STR(bkey(1, 0, "state"), "2");
+	env_fini(&e);
+	return 0;
+}
+
 static int t_no_xenstore_garbage_dirs(void)
 {
 	struct env e;
@@ -622,6 +642,7 @@ int main(void)
 	RUN(t_eagain_retry);
 	RUN(t_precondition_changed);
 	RUN(t_frontend_reconnect);
+	RUN(t_partial_nic_waits);
 	RUN(t_no_xenstore_garbage_dirs);
 	fx_reset();
 	return tst_failed ? 1 : 0;

@@ -312,15 +312,18 @@ static int t_plan_validate_to_initwait(void)
 	const struct ccd_act *a;
 
 	ccd_snap_init(&s);
-	doms(&s, 2);
+	doms(&s, 3);
 	nic(&s, 1, 0, "blue", 1, 1, 1);
-	nic(&s, 2, 0, "blue", 2, -1, -1);    /* state key missing: as 1 */
+	nic(&s, 2, 0, "blue", 2, -1, -1);    /* no state key yet: wait */
+	nic(&s, 3, 0, "blue", 3, 3, -1);     /* odd states: back to 2 */
 	PLAN(s, p);
 	CHECK_INT(p.nact, 2);
 	a = find(&p, CCD_ACT_NIC_STATE, 1, 0);
 	CHECK(a && a->from == 1 && a->to == 2);
-	a = find(&p, CCD_ACT_NIC_STATE, 2, 0);
-	CHECK(a && a->from == -1 && a->to == 2);
+	CHECK(!find(&p, CCD_ACT_NIC_STATE, 2, 0));
+	CHECK(!find(&p, CCD_ACT_NIC_ERROR, 2, 0));
+	a = find(&p, CCD_ACT_NIC_STATE, 3, 0);
+	CHECK(a && a->from == 3 && a->to == 2);
 	DONE(s, p);
 	return 0;
 }

@@ -33,9 +33,21 @@ links_of() {
 	xenstore-ls -f "$XS/$1/device/cclink" 2>/dev/null
 	xenstore-ls -f "$XS/$1/backend/cclink" 2>/dev/null
 }
-daemon_alive() { kill -0 "$CC_DAEMON_PID" 2>/dev/null; }
+daemon_alive() { [ -n "${DPID:-}" ] && kill -0 "$DPID" 2>/dev/null; }
+# start_daemon CHECK: run colorcomd here (not inside `check`, whose $(...)
+# subshell would lose the pid).
+start_daemon() {
+	colorcomd -f -v -p /run/colorcomd.pid >>"$DLOG" 2>&1 &
+	DPID=$!
+	sleep 0.5
+	if daemon_alive && [ "$(cat /run/colorcomd.pid 2>/dev/null)" = "$DPID" ]; then
+		pass "$1"
+	else
+		fail "$1" "colorcomd exited: $(tail -n1 "$DLOG")"
+	fi
+}
 
-check colorcomd-starts cc_daemon
+start_daemon colorcomd-starts
 for n in a b c d; do lab_guest_start $n; done
 if lab_guest_wait a && lab_guest_wait b && lab_guest_wait c && lab_guest_wait d; then
 	pass guests-up
@@ -83,6 +95,7 @@ raw_nic() {	# DOMID DEVID MAC NETWORK MTU
 		"$be/frontend" "$fe" "$be/frontend-id" "$1" "$be/mac" "$3" \
 		"$be/network" "$4" "$be/mtu" "$5" "$be/online" 1 "$be/state" 1
 }
+# (not one transaction: the daemon must wait for `state`, then judge)
 raw_nic $C 5 $MA blue 1500
 raw_nic $C 6 00:16:3e:dd:00:66 blue 5
 check policy-dup-mac-closed wait_for 10 is $BE/$C/5/state 6
@@ -139,10 +152,12 @@ check list-d sh -c "grep -E '^$D +d +0 +green +$MD +Connected +Connected +1\$' $
 
 # --- 6. restart safety: a new daemon leaves live links alone ------------------------
 before=$( (links_of $A; links_of $B; links_of $C; links_of $D) | md5sum)
-kill "$CC_DAEMON_PID"
-wait "$CC_DAEMON_PID" 2>/dev/null
+kill "$DPID"
+wait "$DPID"
+drc=$?
+if [ "$drc" = 0 ] && ! [ -e /run/colorcomd.pid ]; then pass daemon-stops-cleanly; else fail daemon-stops-cleanly "exit status $drc"; fi
 check once-pass-changes-nothing sh -c "colorcomd --once -f >>$DLOG 2>&1 && [ \"\$( (for d in $A $B $C $D; do xenstore-ls -f $XS/\$d/device/cclink; xenstore-ls -f $XS/\$d/backend/cclink; done) 2>/dev/null | md5sum)\" = '$before' ]"
-check colorcomd-restarts cc_daemon
+start_daemon colorcomd-restarts
 sleep 3
 after=$( (links_of $A; links_of $B; links_of $C; links_of $D) | md5sum)
 if [ "$before" = "$after" ]; then pass restart-links-untouched; else fail restart-links-untouched "link nodes changed across a daemon restart"; fi
@@ -153,7 +168,8 @@ check restart-blue-ping g a 'ping -c 2 -W 10 10.7.0.2'
 xenstore-write $XS/$D/backend/cclink/junk x
 xenstore-write $GF/broken "$(head -c 3000 /dev/zero | tr '\0' x)"
 xenstore-write $XS/$C/device/colorcom/0/state "4 and garbage"
-check garbage-daemon-alive sh -c "sleep 2; kill -0 $CC_DAEMON_PID"
+sleep 2
+check garbage-daemon-alive daemon_alive
 check garbage-state-unlinks wait_for 10 gone $GF
 check garbage-state-back-to-initwait wait_for 10 is $BE/$C/0/state 2
 check garbage-logged grep -q "ignoring bad state at $XS/$C/device/colorcom/0/state" "$DLOG"
@@ -201,4 +217,6 @@ check destroy-a-no-zombie wait_for 20 no_zombie
 check daemon-alive-at-end daemon_alive
 check daemon-no-failed-actions not grep -q "failed (" "$DLOG"
 colorcomctl list >>"$LAB_LOGDIR/daemon-smoke-list.txt" 2>&1
-kill "$CC_DAEMON_PID"
+check list-only-b-at-end sh -c "colorcomctl list | awk 'NR > 1' | grep -c . | grep -qx 1 && colorcomctl list | grep -qE '^$B +b +0 +blue'"
+kill "$DPID"
+wait "$DPID"
