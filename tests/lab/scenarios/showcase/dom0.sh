@@ -11,10 +11,10 @@ check module-loads-b cc_load b
 check attach-a colorcomctl attach a network=blue,mac=$MA
 check attach-b colorcomctl attach b network=blue,mac=$MB
 IA=$(cc_ifname a $MA) IB=$(cc_ifname b $MB)
-check carrier-a cc_wait_carrier a "${IA:-none}"
-check carrier-b cc_wait_carrier b "${IB:-none}"
 g a "ip addr add 10.0.0.1/24 dev eth0 && ip link set eth0 up && ip addr add 10.1.0.1/24 dev $IA && ip link set $IA up"
 g b "ip addr add 10.0.0.2/24 dev eth0 && ip link set eth0 up && ip addr add 10.1.0.2/24 dev $IB && ip link set $IB up"
+check carrier-a cc_wait_carrier a "${IA:-none}"
+check carrier-b cc_wait_carrier b "${IB:-none}"
 g b 'ccxfer rr-server 5201 >/dev/null 2>&1 &' >/dev/null
 
 for path in netback colorcom; do

@@ -13,13 +13,13 @@ check attach-a colorcomctl attach a network=blue,mac=$MA
 check attach-b colorcomctl attach b network=blue,mac=$MB
 IA=$(cc_ifname a $MA) IB=$(cc_ifname b $MB)
 log "interfaces: a=$IA b=$IB"
-check carrier-a cc_wait_carrier a "${IA:-none}"
-check carrier-b cc_wait_carrier b "${IB:-none}"
 xenstore-ls -fp /local/domain/$A/device >"$LAB_LOGDIR/xs-a.log" 2>&1
 xenstore-ls -fp /local/domain/$B/backend >"$LAB_LOGDIR/xs-b.log" 2>&1
 
 g a "ip addr add 10.1.0.1/24 dev $IA && ip link set $IA up"
 g b "ip addr add 10.1.0.2/24 dev $IB && ip link set $IB up"
+check carrier-a cc_wait_carrier a "${IA:-none}"
+check carrier-b cc_wait_carrier b "${IB:-none}"
 check ping-a-to-b g a 'ping -c 3 -W 10 10.1.0.2'
 check ping-b-to-a g b 'ping -c 3 -W 10 10.1.0.1'
 check arp-resolves-a g a "ip neigh show 10.1.0.2 | grep -q 'lladdr $MB'"
