@@ -620,6 +620,82 @@ static int t_no_xenstore_garbage_dirs(void)
 	return 0;
 }
 
+/* Random garbage in every place a guest (or a confused tool) can write:
+ * the passes must neither crash (ASan/UBSan) nor leave transactions open.
+ */
+static unsigned long rng = 0x2545F4914F6CDD1Dul;
+
+static unsigned rnd(unsigned n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (unsigned)(rng % n);
+}
+
+static void rnd_value(char *buf, size_t sz)
+{
+	static const char *const pool[] = {
+		"", "0", "1", "4", "6", "9", "-1", "4 ", " 4", "04", "4294967296",
+		"/local/domain/1/device/colorcom/0", "00:16:3e:00:00:01",
+		"ff:ff:ff:ff:ff:ff", "blue", "BLUE", "blue/red", "1500", "70000",
+	};
+	size_t i, n;
+
+	if (rnd(3)) {
+		snprintf(buf, sz, "%s", pool[rnd(sizeof(pool) / sizeof(pool[0]))]);
+		return;
+	}
+	n = rnd((unsigned)sz - 1);
+	for (i = 0; i < n; i++)
+		buf[i] = (char)(1 + rnd(255));
+	buf[n] = '\0';
+}
+
+static int t_random_garbage(void)
+{
+	static const char *const dirs[] = {
+		"/local/domain/%u/device/cclink/%u",
+		"/local/domain/%u/backend/cclink/%u/%u",
+		"/local/domain/%u/device/colorcom/%u",
+		"/local/domain/0/backend/colorcom/%u/%u",
+	};
+	static const char *const keys[] = {
+		"state", "broken", "mac", "network", "mtu", "ring-page-order",
+		"online", "frontend", "frontend-id", "error", "x",
+	};
+	struct env e;
+	int round, k;
+
+	env_init(&e);
+	if (two_connected(&e))
+		return 1;
+	for (round = 0; round < 300; round++) {
+		for (k = 0; k < 8; k++) {
+			char p[160], q[200], v[300];
+			unsigned a = rnd(4), b = rnd(4) ? rnd(0x500) : rnd(20);
+
+			snprintf(p, sizeof(p), dirs[rnd(4)], a, b, rnd(0x500));
+			if (rnd(5) == 0) {
+				fx_rm(p);
+				continue;
+			}
+			rnd_value(v, sizeof(v));
+			snprintf(q, sizeof(q), "%s/%s", p, keys[rnd(11)]);
+			fx_set(q, v);
+		}
+		if (rnd(10) == 0)
+			fx_xc_enabled = !fx_xc_enabled;
+		if (rnd(20) == 0)
+			fx_force_eagain = (int)rnd(3);
+		e.now += rnd(3000);
+		pass(&e);
+		CHECK_INT(fx_open_transactions(), 0);
+	}
+	env_fini(&e);
+	return 0;
+}
+
 int main(void)
 {
 	ccd_log_hook = capture;
@@ -644,6 +720,7 @@ int main(void)
 	RUN(t_frontend_reconnect);
 	RUN(t_partial_nic_waits);
 	RUN(t_no_xenstore_garbage_dirs);
+	RUN(t_random_garbage);
 	fx_reset();
 	return tst_failed ? 1 : 0;
 }
