@@ -245,6 +245,27 @@ struct have_link {
 	int front, back;
 };
 
+static int cmp_al(unsigned a1, unsigned l1, unsigned a2, unsigned l2)
+{
+	if (a1 != a2)
+		return a1 < a2 ? -1 : 1;
+	return l1 < l2 ? -1 : l1 > l2;
+}
+
+static int cmp_have(const void *x, const void *y)
+{
+	const struct have_link *p = x, *q = y;
+
+	return cmp_al(p->a, p->l, q->a, q->l);
+}
+
+static int cmp_want(const void *x, const void *y)
+{
+	const struct want_link *p = x, *q = y;
+
+	return cmp_al(p->a, p->l, q->a, q->l);
+}
+
 /* Ordering for the MAC-uniqueness rule: an already accepted NIC (InitWait
  * or Connected) keeps its MAC; otherwise the lowest (domid, devid) wins. */
 static int nic_rank_less(const struct ccd_nic *x, const struct ccd_nic *y)
@@ -473,24 +494,29 @@ int ccd_plan_build(const struct ccd_snap *s, const struct ccd_opts *o,
 		}
 	}
 
-	/* 5. group existing halves per link (a, l). */
+	/* 5. group existing halves per link (a, l): sort, then merge runs.
+	 *    (Sorted, so that thousands of halves a guest may fake cost
+	 *    n log n, not n^2.) */
 	for (i = 0; i < s->nhalf; i++) {
-		const struct ccd_half *h = &s->halves[i];
-
-		for (k = 0; k < nhave; k++)
-			if (have[k].a == h->a && have[k].l == h->l)
-				break;
-		if (k == nhave) {
-			have[nhave].a = h->a;
-			have[nhave].b = h->b;
-			have[nhave].l = h->l;
-			nhave++;
-		}
-		if (h->kind == CCD_HALF_FRONT)
-			have[k].front = 1;
-		else
-			have[k].back = 1;
+		have[i].a = s->halves[i].a;
+		have[i].b = s->halves[i].b;
+		have[i].l = s->halves[i].l;
+		have[i].front = s->halves[i].kind == CCD_HALF_FRONT;
+		have[i].back = s->halves[i].kind == CCD_HALF_BACK;
 	}
+	if (s->nhalf)
+		qsort(have, s->nhalf, sizeof(*have), cmp_have);
+	for (i = 0; i < s->nhalf; i++) {
+		if (nhave && have[nhave - 1].a == have[i].a &&
+		    have[nhave - 1].l == have[i].l) {
+			have[nhave - 1].front |= have[i].front;
+			have[nhave - 1].back |= have[i].back;
+			continue;
+		}
+		have[nhave++] = have[i];
+	}
+	if (nwant)
+		qsort(want, nwant, sizeof(*want), cmp_want);
 
 	/* 6. existing links: keep the wanted complete ones, remove the rest.
 	 *    A half living in a dead domain is left to the toolstack, which
@@ -500,11 +526,13 @@ int ccd_plan_build(const struct ccd_snap *s, const struct ccd_opts *o,
 		struct want_link *w = NULL;
 		int rmf, rmb;
 
-		for (i = 0; i < nwant; i++)
-			if (want[i].a == h->a && want[i].l == h->l) {
-				w = &want[i];
-				break;
-			}
+		if (nwant) {
+			struct want_link key;
+
+			key.a = h->a;
+			key.l = h->l;
+			w = bsearch(&key, want, nwant, sizeof(*want), cmp_want);
+		}
 		if (w)
 			w->exists = 1;
 		if (w && h->front && h->back)

@@ -670,7 +670,7 @@ static int t_random_garbage(void)
 	env_init(&e);
 	if (two_connected(&e))
 		return 1;
-	for (round = 0; round < 300; round++) {
+	for (round = 0; round < 80; round++) {
 		for (k = 0; k < 8; k++) {
 			char p[160], q[200], v[300];
 			unsigned a = rnd(4), b = rnd(4) ? rnd(0x500) : rnd(20);
