@@ -164,7 +164,17 @@ check full-peer-recovers g a 'ping -c 3 -W 10 10.9.0.3'
 # Down/up on a with live links.
 g a "ip link set $IFA down; ip link set $IFA up"
 check down-up-ping g a 'ping -c 3 -W 10 10.9.0.2'
+# Hostile peer: a sends c one record with a wrong sequence number (test hook).
+# c must mark that link broken, say so in its half, count it, and keep its
+# link to b working.
+g a 'echo '"$C"' >/sys/module/colorcom/parameters/test_bad_seq'
+g a 'ping -c 1 -W 2 10.9.0.3' >/dev/null
+CHALF=$(back_half "$A" "$C"); [ "$C" -lt "$A" ] && CHALF=$(front_half "$A" "$C")
+check broken-key-written sh -c "for i in \$(seq 50); do xenstore-read $CHALF/broken && exit 0; sleep 0.2; done; exit 1"
+check broken-counted g c "ethtool -S $IFC | grep -E '^ *peer$A(\\.[0-9]+)?_proto_errors: 1'"
+check broken-other-link-ok g c 'ping -c 2 -W 10 10.9.0.2'
 g c 'dmesg | grep -iE "colorcom|cclink|eth[0-9]"' >"$LAB_LOGDIR/front-smoke-dmesg-c.log" 2>&1
+
 # c leaves: its two links go, a keeps its link to b.
 link_remove "$A" "$C"
 link_remove "$B" "$C"
