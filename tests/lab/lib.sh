@@ -37,6 +37,14 @@ dom0_netdev_bytes() {
 	done
 	echo "$t"
 }
+# dom0_netdev_snapshot: "name:rx_packets/tx_packets ..." for every dom0 netdev.
+dom0_netdev_snapshot() {
+	local d out=""
+	for d in /sys/class/net/*; do
+		out="$out $(basename "$d"):$(cat "$d/statistics/rx_packets")/$(cat "$d/statistics/tx_packets")"
+	done
+	echo "${out# }"
+}
 
 lab_guest_start() {
 	local name=$1
@@ -168,3 +176,24 @@ cc_stat() {
 }
 # not CMD...: succeeds when CMD fails (for checks that something must NOT work).
 not() { ! "$@"; }
+# cc_stats_pair A IFA PREFIXA B IFB PREFIXB: "a_tx_bytes a_tx_pkts b_rx_bytes b_rx_pkts
+# a_tx_bytes' a_tx_pkts'" with a sampled before and after b (see cc_stats_agree).
+cc_stats_pair() {
+	local x y z
+	x=$(g "$1" "ethtool -S $2" | awk -v p="$3" '$1 == p"_tx_bytes:" {b=$2} $1 == p"_tx_packets:" {n=$2} END {print b+0, n+0}')
+	y=$(g "$4" "ethtool -S $5" | awk -v p="$6" '$1 == p"_rx_bytes:" {b=$2} $1 == p"_rx_packets:" {n=$2} END {print b+0, n+0}')
+	z=$(g "$1" "ethtool -S $2" | awk -v p="$3" '$1 == p"_tx_bytes:" {b=$2} $1 == p"_tx_packets:" {n=$2} END {print b+0, n+0}')
+	echo "$x $y $z"
+}
+# cc_stats_agree BEFORE AFTER MINBYTES: the receiver's counters lie between the two
+# sender samples at both ends, and at least MINBYTES went across in between.
+cc_stats_agree() {
+	awk -v s="$1" -v e="$2" -v m="$3" 'BEGIN {
+		split(s, a, " "); split(e, b, " ")
+		ok = b[3] - a[3] >= m
+		for (i = 0; i < 2; i++) {
+			if (!(a[1+i] <= a[3+i] && a[3+i] <= a[5+i])) ok = 0
+			if (!(b[1+i] <= b[3+i] && b[3+i] <= b[5+i])) ok = 0
+		}
+		exit !ok }'
+}
