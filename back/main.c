@@ -250,7 +250,10 @@ int main(int argc, char **argv)
 			if (need) {
 				need = 0;
 				reconcile(&c);
-				update_watches(&c);
+				/* A failed scan leaves a partial snapshot: keep
+				 * the watches we have rather than drop some. */
+				if (c.snap.ndom)
+					update_watches(&c);
 				last = ccd_now_ms();
 			}
 			now = ccd_now_ms();
