@@ -455,10 +455,12 @@ int ccd_plan_build(const struct ccd_snap *s, const struct ccd_opts *o,
 				 "frontend connected");
 		else if (n->bstate == CCD_XS_CONNECTED)
 			snprintf(a->reason, sizeof(a->reason),
-				 "frontend left Connected (state %d)", n->fstate);
+				 "frontend left Connected: %s",
+				 n->fstate == -1 ? "absent" : n->fstate < 0 ?
+				 "garbage state" : ccd_state_name(n->fstate));
 		else
 			snprintf(a->reason, sizeof(a->reason),
-				 "validated (%s %s mtu %u order %u)",
+				 "validated: %s %s mtu %u order %u",
 				 n->network, macs, n->mtu, n->order);
 	}
 
