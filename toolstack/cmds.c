@@ -240,6 +240,12 @@ int cmd_attach(int argc, char **argv)
 		ccctl_ops_json(stdout, "attach", c.domid, c.devid, &ops);
 		return 0;
 	}
+	if (ccctl_g.verbose) {
+		struct ccctl_ops ops;
+
+		ccctl_attach_ops(c.domid, c.devid, &c.spec, &ops);
+		ccctl_ops_json(stderr, "attach", c.domid, c.devid, &ops);
+	}
 	ccd_mac_format(c.spec.mac, mac);
 	printf("attached colorcom NIC %u/%u (network %s, mac %s)\n", c.domid,
 	       c.devid, c.spec.network, mac);
@@ -416,6 +422,12 @@ int cmd_detach(int argc, char **argv)
 		ccctl_ops_json(stdout, "detach", c.domid, c.devid, &ops);
 		return 0;
 	}
+	if (ccctl_g.verbose) {
+		struct ccctl_ops ops;
+
+		ccctl_detach_ops(c.domid, c.devid, &ops);
+		ccctl_ops_json(stderr, "detach", c.domid, c.devid, &ops);
+	}
 	if (!o.wait) {
 		printf("detach of colorcom NIC %u/%u requested\n", c.domid,
 		       c.devid);
@@ -577,7 +589,7 @@ int cmd_help(int argc, char **argv)
 	printf("usage: colorcomctl [-N] [-v] COMMAND [ARGS]\n\n"
 	       "Global options:\n"
 	       "  -N, --dry-run   print the xenstore writes as JSON, change nothing\n"
-	       "  -v, --verbose   more messages\n"
+	       "  -v, --verbose   also print the committed xenstore writes (JSON, stderr)\n"
 	       "  -h, --help      this text\n\n"
 	       "Commands:\n");
 	for (c = ccctl_cmds; c->name; c++)

@@ -203,8 +203,9 @@ static int t_detach_no_wait(void)
 {
 	setup();
 	CHECK_INT(run("attach", "3", "network=blue,mac=" MAC1, NULL), 0);
-	CHECK_INT(run("detach", "--no-wait", "gamma", "0", NULL), 0);
+	CHECK_INT(run("-v", "detach", "--no-wait", "gamma", "0", NULL), 0);
 	CHECK_STR(out, "detach of colorcom NIC 3/0 requested\n");
+	CHECK(strstr(err, "\"path\": \"" B3 "/state\", \"value\": \"5\""));
 	CHECK_STR(fx_get(B3 "/online"), "0");
 	CHECK_STR(fx_get(B3 "/state"), "5");
 	return 0;
