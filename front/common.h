@@ -221,6 +221,7 @@ void ccnet_link_notify(struct ccnet_link *link);
 /* tx.c */
 netdev_tx_t ccnet_start_xmit(struct sk_buff *skb, struct net_device *ndev);
 bool ccnet_tx_drain(struct ccnet_link *link);
+void ccnet_tx_flush_defer(struct ccnet_nic *nic);
 void ccnet_tx_purge(struct ccnet_link *link);
 
 /* rx.c */

@@ -94,10 +94,12 @@ void ccnet_link_mark_broken(struct ccnet_link *link, const char *dir, int err)
 	atomic64_inc(&link->stats.proto_errors);
 	link->broken_dir = dir;
 	link->broken_err = err;
-	if (net_ratelimit())
-		dev_err(&link->xdev->dev,
-			"peer %u broke the %s ring: %s; link disabled\n",
-			link->peer, dir, ccring_strerror(err));
+	/* link->nic is stable here: detach only follows a full teardown. */
+	if (net_ratelimit() && link->nic)
+		netdev_err(link->nic->ndev,
+			   "%s: peer %u broke the %s ring: %s; link disabled\n",
+			   link->xdev->nodename, link->peer, dir,
+			   ccring_strerror(err));
 	schedule_work(&link->broken_work);
 }
 

@@ -115,8 +115,9 @@ static int ccnet_stop(struct net_device *ndev)
 
 	ASSERT_RTNL();
 	netif_tx_disable(ndev);
+	/* The burst that promised "more" will not get it now. */
 	netif_tx_lock_bh(ndev);
-	nic->tx_defer = NULL;
+	ccnet_tx_flush_defer(nic);
 	netif_tx_unlock_bh(ndev);
 	list_for_each_entry(link, &nic->links, nic_node) {
 		ccnet_link_napi_stop(link);

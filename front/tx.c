@@ -228,7 +228,7 @@ drop:
 }
 
 /* Push what ccnet_link_xmit_one() held back.  Under the TX queue lock. */
-static void ccnet_tx_flush_defer(struct ccnet_nic *nic)
+void ccnet_tx_flush_defer(struct ccnet_nic *nic)
 {
 	struct ccnet_link *link = nic->tx_defer;
 
