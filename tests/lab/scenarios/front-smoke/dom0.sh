@@ -164,6 +164,13 @@ check full-peer-recovers g a 'ping -c 3 -W 10 10.9.0.3'
 # Down/up on a with live links.
 g a "ip link set $IFA down; ip link set $IFA up"
 check down-up-ping g a 'ping -c 3 -W 10 10.9.0.2'
+# Jumbo frames (RX into page frags) and IPv6 multicast (flooded to every link).
+g a "ip link set $IFA mtu 9000"
+g b "ip link set $IFB mtu 9000"
+check jumbo-ping g a 'ping -c 2 -W 10 -s 8900 10.9.0.2'
+g a "ip link set $IFA mtu 1500"
+g b "ip link set $IFB mtu 1500"
+check ipv6-all-nodes g a "ping -6 -c 2 -W 10 -I $IFA ff02::1 2>/dev/null || ping6 -c 2 -W 10 -I $IFA ff02::1"
 # Hostile peer: a sends c one record with a wrong sequence number (test hook).
 # c must mark that link broken, say so in its half, count it, and keep its
 # link to b working.
