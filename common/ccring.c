@@ -55,6 +55,7 @@ static void ring_write(struct ccring *r, uint32_t idx, const void *src, uint32_t
 
 		if (chunk > n)
 			chunk = n;
+		ccr_hide(chunk);	/* a library memcpy, not an inline rep movs */
 		ccr_memcpy(r->pages[pg] + po, s, chunk);
 		s += chunk;
 		n -= chunk;
@@ -78,6 +79,7 @@ static void ring_read(const struct ccring *r, uint32_t idx, void *dst, uint32_t 
 
 		if (chunk > n)
 			chunk = n;
+		ccr_hide(chunk);	/* a library memcpy, not an inline rep movs */
 		ccr_memcpy(d, r->pages[pg] + po, chunk);
 		d += chunk;
 		n -= chunk;

@@ -13,6 +13,8 @@
  *   ccr_rmb()          read barrier (orders earlier loads against later loads)
  *   ccr_wmb()          write barrier (orders earlier stores against later stores)
  *   ccr_barrier()      compiler-only barrier (no CPU ordering)
+ *   ccr_hide(x)        make the compiler forget what it knows about x's value
+ *                      (keeps it from inlining bounded memcpys as rep movs)
  *   ccr_memcpy()       memcpy
  *
  * Kernel: READ_ONCE/WRITE_ONCE and the virt_* barriers, which are what Xen
@@ -46,6 +48,7 @@
 #define ccr_rmb()		virt_rmb()
 #define ccr_wmb()		virt_wmb()
 #define ccr_barrier()		barrier()
+#define ccr_hide(x)		OPTIMIZER_HIDE_VAR(x)
 #define ccr_memcpy(d, s, n)	memcpy(d, s, n)
 
 #else /* userspace */
@@ -64,6 +67,7 @@
 #define ccr_rmb()		__atomic_thread_fence(__ATOMIC_ACQUIRE)
 #define ccr_wmb()		__atomic_thread_fence(__ATOMIC_RELEASE)
 #define ccr_barrier()		__asm__ __volatile__("" ::: "memory")
+#define ccr_hide(x)		__asm__("" : "+r"(x))
 #define ccr_memcpy(d, s, n)	memcpy(d, s, n)
 
 #endif /* __KERNEL__ */
