@@ -143,6 +143,7 @@ static void producer(uint32_t len)
 			batch = batch_bytes = 0;
 			if (polls < spin) {
 				polls++;
+				__builtin_ia32_pause();
 				continue;
 			}
 			rc = ccring_prod_want_space(&r, len);
@@ -228,6 +229,7 @@ static void consumer(void)
 			break;
 		if (polls < spin) {
 			polls++;
+			__builtin_ia32_pause();
 			continue;
 		}
 		polls = 0;
