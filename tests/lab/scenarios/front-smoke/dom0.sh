@@ -131,7 +131,7 @@ rtt=$(g a 'ping -c 20 -i 0.2 10.9.0.2' | sed -n 's,.*min/avg/max = [0-9.]*/\([0-
 result colorcom_rtt_ms_avg "${rtt:-0}"
 # lateeoi accounting of the back half (only binds made with a xenbus device keep it):
 # spurious EOIs would make Xen delay the event channel.
-evstat='for d in /sys/bus/xen-backend/devices/cclink-*; do echo $d $(cat $d/events) events $(cat $d/spurious_events) spurious $(cat $d/jiffies_eoi_delayed) jiffies_delayed; done'
+evstat='for d in /sys/bus/xen-backend/devices/cclink-*; do echo $d $(cat $d/xenbus/events) events $(cat $d/xenbus/spurious_events) spurious $(cat $d/xenbus/jiffies_eoi_delayed) jiffies_delayed; done'
 if [ "$A" = "$HI" ]; then EVG=a; else EVG=b; fi
 g $EVG "$evstat" >>"$LAB_LOGDIR/front-smoke-eoi.log" 2>&1
 
