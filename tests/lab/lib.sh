@@ -30,6 +30,24 @@ check() {
 
 domid() { xl domid "$1" 2>/dev/null; }
 dom_cpu() { xl list "$1" 2>/dev/null | awk 'NR==2 {print $6}'; }
+# dom0_busy_s: seconds dom0's own code ran (user+nice+system+irq+softirq in /proc/stat;
+# idle, iowait and steal left out).  Netback's work shows here as system+softirq.
+dom0_busy_s() { awk '$1 == "cpu" {printf "%.2f\n", ($2 + $3 + $4 + $7 + $8) / 100}' /proc/stat; }
+# lab_guest_burn SECS NAME...: keep every named guest's vCPU busy for SECS seconds with
+# no I/O at all.  The control for dom0 CPU: under TCG every switch into dom0 costs
+# dom0 more while guests are busy, network or not, so dom0 CPU during a transfer is
+# judged against dom0 CPU during a burn of the same length, not against an idle dom0.
+lab_guest_burn() {
+	local s=$1 n last
+	shift
+	for n; do last=$n; done
+	for n; do
+		[ "$n" = "$last" ] || g "$n" "(timeout $s sh -c 'while :; do :; done') >/dev/null 2>&1 &" >/dev/null
+	done
+	G_TIMEOUT=$((s + 60)) g "$last" "timeout $s sh -c 'while :; do :; done'; true" >/dev/null
+}
+# sub A B: B - A to one decimal.
+sub() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", b - a}'; }
 dom0_netdev_bytes() {
 	local d t=0
 	for d in /sys/class/net/*; do
