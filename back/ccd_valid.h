@@ -2,7 +2,7 @@
  * colorcomd (back/) and colorcomctl (toolstack/).  No Xen headers, no I/O:
  * everything here builds and is unit tested without a hypervisor.
  *
- * Key names mirror docs/protocol-xenstore.md (common/ccproto.h will hold the
+ * Key names mirror docs/protocol.md, "Xenstore keys and states" (common/ccproto.h will hold the
  * canonical CCPROTO_* macros; until it exists these are the single copy for
  * the dom0 side).
  */

@@ -2,7 +2,7 @@
 /*
  * The "colorcom" xenbus frontend: one net_device per NIC.  Its backend is a
  * plain xenstore dir driven by colorcomd (no dom0 kernel backend), so the
- * state machine here is the one in docs/protocol-xenstore.md section 1.
+ * state machine here is the one in docs/protocol.md, "The NIC device".
  */
 #include <linux/module.h>
 #include <linux/rtnetlink.h>
@@ -135,7 +135,7 @@ static const struct net_device_ops ccnet_netdev_ops = {
 	/* No ndo_set_mac_address: peers filter on the MAC dom0 assigned. */
 };
 
-/* Read and check the NIC keys; see the table in protocol-xenstore.md. */
+/* Read and check the NIC keys; see the table in docs/protocol.md. */
 static int ccnet_nic_read_config(struct ccnet_nic *nic, u8 *mac,
 				 unsigned int *mtu)
 {

@@ -435,7 +435,7 @@ int cmd_detach(int argc, char **argv)
 	}
 	/* colorcomd removes the links, waits for the frontend, removes both
 	 * dirs.  If it does not within the timeout, remove them ourselves
-	 * (protocol-xenstore.md: "or toolstack after timeout"). */
+	 * (docs/protocol.md: dirs removed after the detach timeout). */
 	ccctl_backend_dir(p, sizeof(p), c.domid, c.devid);
 	until = now_ms() + (long long)o.timeout * 1000;
 	for (;;) {

@@ -59,7 +59,7 @@ static int pass(struct env *e)
 			     &e->deadline);
 }
 
-/* What colorcomctl attach writes (protocol-xenstore.md section 1). */
+/* What colorcomctl attach writes (docs/protocol.md, "The NIC device"). */
 static void attach(unsigned d, unsigned n, const char *net, const char *mac)
 {
 	char f[96], b[96], p[160], v[96];
