@@ -16,6 +16,12 @@
 #define CCD_NIC_TYPE        "colorcom"
 #define CCD_LINK_TYPE       "cclink"
 #define CCD_BACKEND_ROOT    "/local/domain/0/backend/colorcom"
+/* dom0-only records of attached NICs, by domain UUID, for re-attaching them
+ * after a reboot: CCD_PERSIST_ROOT/UUID/DEVID/{name,network,mac,mtu,
+ * ring-page-order}.  Written by colorcomctl with the attach, removed by
+ * detach, and by colorcomd once no domain has had the UUID for the
+ * configured reboot-grace. */
+#define CCD_PERSIST_ROOT    "/local/domain/0/colorcom/persist"
 
 #define CCD_K_BACKEND       "backend"
 #define CCD_K_BACKEND_ID    "backend-id"

@@ -41,7 +41,7 @@ static int cmp_uint(const void *a, const void *b)
 }
 
 /* Numeric entries of a directory, sorted; returns count (<= max). */
-static unsigned list_ids(struct xs_handle *h, uint32_t t, const char *path,
+unsigned ccctl_list_ids(struct xs_handle *h, uint32_t t, const char *path,
 			 unsigned long maxid, unsigned *out, unsigned max)
 {
 	unsigned n = 0, i, k = 0;
@@ -56,7 +56,7 @@ static unsigned list_ids(struct xs_handle *h, uint32_t t, const char *path,
 	return k;
 }
 
-static int parse_opts(int argc, char **argv, const char *sopts,
+int ccctl_parse_opts(int argc, char **argv, const char *sopts,
 		      const struct option *lopts, int (*on)(int opt, void *),
 		      void *arg)
 {
@@ -99,20 +99,52 @@ static int bad_domid(const char *arg, char *err, size_t errsz)
 
 /* ---- attach ------------------------------------------------------------------ */
 
-struct attach_ctx {
-	unsigned domid;
-	struct ccctl_spec spec;
-	unsigned devid;
-	int dry_run;            /* check everything, write nothing */
-	char err[CCCTL_ERRLEN];
-};
-
-static int attach_tx(struct xs_handle *h, uint32_t t, void *arg)
+/* Every NIC of network `net` (any domain, any state): count them, and find
+ * the one with `mac` (if mac is not NULL).  Returns the count. */
+static unsigned net_scan(struct xs_handle *h, uint32_t t, const char *net,
+			 const uint8_t *mac, unsigned *user_dom,
+			 unsigned *user_dev, int *found)
 {
-	struct attach_ctx *c = arg;
-	struct ccctl_ops ops;
-	unsigned doms[4096], nd, i, j, devs[64], nn;
+	unsigned doms[4096], nd, i, j, devs[64], nn, count = 0;
 	char p[96], buf[64];
+	uint8_t m[6];
+
+	*found = 0;
+	nd = ccctl_list_ids(h, t, CCD_BACKEND_ROOT, CCD_DOMID_MAX, doms, 4096);
+	for (i = 0; i < nd; i++) {
+		snprintf(p, sizeof(p), CCD_BACKEND_ROOT "/%u", doms[i]);
+		nn = ccctl_list_ids(h, t, p, 0xFFFF, devs, 64);
+		for (j = 0; j < nn; j++) {
+			int l;
+
+			l = nic_key(h, t, doms[i], devs[j], CCD_K_NETWORK, buf,
+				    sizeof(buf));
+			if (l < 0 || strcmp(buf, net))
+				continue;
+			count++;
+			if (!mac || *found)
+				continue;
+			l = nic_key(h, t, doms[i], devs[j], CCD_K_MAC, buf,
+				    sizeof(buf));
+			if (l < 0 || ccd_parse_mac(buf, (size_t)l, m) ||
+			    memcmp(m, mac, 6))
+				continue;
+			*found = 1;
+			*user_dom = doms[i];
+			*user_dev = devs[j];
+		}
+	}
+	return count;
+}
+
+/* Choose the devid and (auto) MAC, enforce per-network policy, and write
+ * the NIC plus its persistence record: all inside transaction t. */
+int ccctl_attach_tx(struct xs_handle *h, uint32_t t, struct ccctl_attach *c)
+{
+	struct ccctl_ops ops;
+	unsigned i, ud = 0, un = 0, count = 0, max;
+	char p[96], buf[64];
+	int found;
 
 	snprintf(p, sizeof(p), "/local/domain/%u", c->domid);
 	if (ccctl_read(h, t, p, buf, sizeof(buf)) == -1) {
@@ -140,67 +172,121 @@ static int attach_tx(struct xs_handle *h, uint32_t t, void *arg)
 		c->devid = i;
 	}
 
-	/* MAC uniqueness on the network, checked inside the transaction. */
-	nd = list_ids(h, t, CCD_BACKEND_ROOT, CCD_DOMID_MAX, doms, 4096);
-	for (i = 0; i < nd; i++) {
-		snprintf(p, sizeof(p), CCD_BACKEND_ROOT "/%u", doms[i]);
-		nn = list_ids(h, t, p, 0xFFFF, devs, 64);
-		for (j = 0; j < nn; j++) {
-			uint8_t mac[6];
-			int l;
-
-			l = nic_key(h, t, doms[i], devs[j], CCD_K_NETWORK, buf,
-				    sizeof(buf));
-			if (l < 0 || strcmp(buf, c->spec.network))
-				continue;
-			l = nic_key(h, t, doms[i], devs[j], CCD_K_MAC, buf,
-				    sizeof(buf));
-			if (l < 0 || ccd_parse_mac(buf, (size_t)l, mac) ||
-			    memcmp(mac, c->spec.mac, 6))
-				continue;
-			ccd_mac_format(mac, buf);
+	if (c->spec.has_mac) {
+		count = net_scan(h, t, c->spec.network, c->spec.mac, &ud, &un,
+				 &found);
+		if (found) {
+			ccd_mac_format(c->spec.mac, buf);
 			snprintf(c->err, sizeof(c->err),
 				 "MAC %s is already used on network %s by domain %u devid %u",
-				 buf, c->spec.network, doms[i], devs[j]);
+				 buf, c->spec.network, ud, un);
 			return 1;
 		}
+	} else {
+		/* Same name, network and devid: same MAC, unless taken. */
+		for (i = 0; i < 256; i++) {
+			ccctl_auto_mac(c->conf, c->seed, c->spec.network,
+				       c->devid, i, c->spec.mac);
+			if (!ccd_mac_is_unicast(c->spec.mac))
+				continue;
+			count = net_scan(h, t, c->spec.network, c->spec.mac,
+					 &ud, &un, &found);
+			if (!found)
+				break;
+		}
+		if (i == 256) {
+			snprintf(c->err, sizeof(c->err),
+				 "no free MAC for network %s (give one with mac=)",
+				 c->spec.network);
+			return 1;
+		}
+	}
+	max = ccd_conf_max_peers(c->conf, c->spec.network);
+	if (max && count >= max) {
+		snprintf(c->err, sizeof(c->err),
+			 "network %s is full (max-peers %u in %s)",
+			 c->spec.network, max, c->conf_path);
+		return 1;
 	}
 
 	if (c->dry_run)
 		return 0;
 	ccctl_attach_ops(c->domid, c->devid, &c->spec, &ops);
+	if (c->uuid[0])
+		ccctl_persist_ops(c->uuid, c->devid, c->seed, &c->spec, &ops);
 	return ccctl_apply_ops(h, t, &ops);
+}
+
+static int attach_tx(struct xs_handle *h, uint32_t t, void *arg)
+{
+	return ccctl_attach_tx(h, t, arg);
+}
+
+/* Print the JSON of an attach (dry run, or -v after the commit). */
+void ccctl_attach_json(FILE *f, const struct ccctl_attach *c)
+{
+	struct ccctl_ops ops;
+
+	ccctl_attach_ops(c->domid, c->devid, &c->spec, &ops);
+	if (c->uuid[0])
+		ccctl_persist_ops(c->uuid, c->devid, c->seed, &c->spec, &ops);
+	ccctl_ops_json(f, "attach", c->domid, c->devid, &ops);
+}
+
+/* SPEC may come as one argument or as several (xl style). */
+static int join_spec(int argc, char **argv, char *spec, size_t sz)
+{
+	size_t off = 0;
+	int i;
+
+	spec[0] = '\0';
+	for (i = 0; i < argc; i++) {
+		int w = snprintf(spec + off, sz - off, "%s%s", off ? "," : "",
+				 argv[i]);
+
+		if (w < 0 || (size_t)w >= sz - off)
+			return -1;
+		off += (size_t)w;
+	}
+	return 0;
+}
+
+int ccctl_attach_prepare(struct ccctl_attach *c, const char *spec,
+			 char *err, size_t errsz)
+{
+	const struct ccd_conf *conf = ccctl_conf();
+
+	if (!conf)
+		return snprintf(err, errsz, "%s", ccctl_conf_err), -1;
+	c->conf = conf;
+	c->conf_path = ccctl_conf_path();
+	if (ccctl_parse_spec(spec, &c->spec, err, errsz))
+		return -1;
+	if (!c->spec.has_order)
+		c->spec.order = conf->order;
+	return 0;
 }
 
 int cmd_attach(int argc, char **argv)
 {
-	struct attach_ctx c;
+	struct ccctl_attach c;
 	struct xs_handle *h;
 	char spec[512], err[CCCTL_ERRLEN], mac[18];
-	size_t off = 0;
-	int i, rc;
+	int rc;
 
-	if ((rc = parse_opts(argc, argv, "+Nh", NULL, NULL, NULL)))
+	if ((rc = ccctl_parse_opts(argc, argv, "+Nh", NULL, NULL, NULL)))
 		return rc == 1 ? 0 : rc;
-	if (argc - optind < 2) {
-		ccctl_err("attach: need DOMAIN and SPEC");
+	if (argc - optind < 1) {
+		ccctl_err("attach: need DOMAIN [SPEC]");
 		ccctl_usage(ccctl_find_cmd("attach"));
 		return 2;
 	}
-	/* SPEC may come as one argument or as several (xl style). */
-	spec[0] = '\0';
-	for (i = optind + 1; i < argc; i++) {
-		int w = snprintf(spec + off, sizeof(spec) - off, "%s%s",
-				 off ? "," : "", argv[i]);
-
-		if (w < 0 || (size_t)w >= sizeof(spec) - off) {
-			ccctl_err("attach: SPEC too long");
-			return 1;
-		}
-		off += (size_t)w;
+	if (join_spec(argc - optind - 1, argv + optind + 1, spec, sizeof(spec))) {
+		ccctl_err("attach: SPEC too long");
+		return 1;
 	}
 	memset(&c, 0, sizeof(c));
-	if (ccctl_parse_spec(spec, &c.spec, err, sizeof(err))) {
+	if (ccctl_attach_prepare(&c, spec, err, sizeof(err))) {
 		ccctl_err("attach: %s", err);
 		return 1;
 	}
@@ -210,21 +296,25 @@ int cmd_attach(int argc, char **argv)
 		return 1;
 	}
 	if (ccctl_g.dry_run && ccctl_parse_domid(argv[optind], &c.domid) == 0) {
-		struct ccctl_ops ops;
-
-		/* No xenstore at all: devid auto means 0, no MAC check. */
+		/* No xenstore at all: devid auto means 0, no MAC check, the
+		 * domid stands for the name, no persistence record. */
 		c.devid = c.spec.devid >= 0 ? (unsigned)c.spec.devid : 0;
-		ccctl_attach_ops(c.domid, c.devid, &c.spec, &ops);
-		ccctl_ops_json(stdout, "attach", c.domid, c.devid, &ops);
+		snprintf(c.seed, sizeof(c.seed), "%u", c.domid);
+		if (!c.spec.has_mac)
+			ccctl_auto_mac(c.conf, c.seed, c.spec.network, c.devid,
+				       0, c.spec.mac);
+		ccctl_attach_json(stdout, &c);
 		return 0;
 	}
 
 	if (!(h = ccctl_xs()))
 		return 1;
-	if (ccctl_domain(h, argv[optind], &c.domid, err, sizeof(err))) {
+	if (ccctl_domain(h, argv[optind], &c.domid, err, sizeof(err)) ||
+	    ccctl_dom_usable(h, c.domid, err, sizeof(err))) {
 		ccctl_err("attach: %s", err);
 		return 1;
 	}
+	ccctl_dom_ident(h, c.domid, c.seed, sizeof(c.seed), c.uuid);
 	c.dry_run = ccctl_g.dry_run;
 	rc = ccctl_transact(h, attach_tx, &c);
 	if (rc > 0) {
@@ -233,19 +323,10 @@ int cmd_attach(int argc, char **argv)
 	}
 	if (rc < 0)
 		return 1;
-	if (c.dry_run) {
-		struct ccctl_ops ops;
-
-		ccctl_attach_ops(c.domid, c.devid, &c.spec, &ops);
-		ccctl_ops_json(stdout, "attach", c.domid, c.devid, &ops);
+	if (c.dry_run || ccctl_g.verbose)
+		ccctl_attach_json(c.dry_run ? stdout : stderr, &c);
+	if (c.dry_run)
 		return 0;
-	}
-	if (ccctl_g.verbose) {
-		struct ccctl_ops ops;
-
-		ccctl_attach_ops(c.domid, c.devid, &c.spec, &ops);
-		ccctl_ops_json(stderr, "attach", c.domid, c.devid, &ops);
-	}
 	ccd_mac_format(c.spec.mac, mac);
 	printf("attached colorcom NIC %u/%u (network %s, mac %s)\n", c.domid,
 	       c.devid, c.spec.network, mac);
@@ -256,6 +337,7 @@ int cmd_attach(int argc, char **argv)
 
 struct detach_ctx {
 	unsigned domid;
+	char uuid[CCCTL_UUID_LEN + 1];
 	struct ccctl_target tg;
 	unsigned devid;
 	int remove;             /* second phase: rm both dirs */
@@ -281,7 +363,7 @@ static int detach_find(struct xs_handle *h, uint32_t t, struct detach_ctx *c)
 		return 0;
 	}
 	snprintf(p, sizeof(p), CCD_BACKEND_ROOT "/%u", c->domid);
-	nn = list_ids(h, t, p, CCD_DEVID_MAX, devs, 64);
+	nn = ccctl_list_ids(h, t, p, CCD_DEVID_MAX, devs, 64);
 	for (j = 0; j < nn; j++) {
 		int l = nic_key(h, t, c->domid, devs[j], CCD_K_MAC, buf,
 				sizeof(buf));
@@ -296,6 +378,20 @@ static int detach_find(struct xs_handle *h, uint32_t t, struct detach_ctx *c)
 	snprintf(c->err, sizeof(c->err), "domain %u has no colorcom NIC with MAC %s",
 		 c->domid, buf);
 	return 1;
+}
+
+/* online=0, state=5, and the end of the reboot record. */
+static void detach_ops(const struct detach_ctx *c, struct ccctl_ops *ops)
+{
+	struct ccctl_op *o;
+
+	ccctl_detach_ops(c->domid, c->devid, ops);
+	if (!c->uuid[0])
+		return;
+	o = &ops->op[ops->n++];
+	memset(o, 0, sizeof(*o));
+	o->kind = CCCTL_RM;
+	ccctl_persist_dir(o->path, sizeof(o->path), c->uuid, c->devid);
 }
 
 static int detach_tx(struct xs_handle *h, uint32_t t, void *arg)
@@ -321,7 +417,7 @@ static int detach_tx(struct xs_handle *h, uint32_t t, void *arg)
 		snprintf(ops.op[ops.n++].path, sizeof(ops.op[0].path), "%s", p);
 		return ccctl_apply_ops(h, t, &ops);
 	}
-	ccctl_detach_ops(c->domid, c->devid, &ops);
+	detach_ops(c, &ops);
 	return ccctl_apply_ops(h, t, &ops);
 }
 
@@ -376,7 +472,7 @@ int cmd_detach(int argc, char **argv)
 	long long until;
 	int rc;
 
-	if ((rc = parse_opts(argc, argv, "+NhwWt:", lopts, detach_opt, &o)))
+	if ((rc = ccctl_parse_opts(argc, argv, "+NhwWt:", lopts, detach_opt, &o)))
 		return rc == 1 ? 0 : rc;
 	if (argc - optind != 2) {
 		ccctl_err("detach: need DOMAIN and DEVID|MAC");
@@ -408,6 +504,7 @@ int cmd_detach(int argc, char **argv)
 		ccctl_err("detach: %s", err);
 		return 1;
 	}
+	ccctl_dom_ident(h, c.domid, NULL, 0, c.uuid);
 	rc = ccctl_transact(h, detach_tx, &c);
 	if (rc > 0) {
 		ccctl_err("detach: %s", c.err);
@@ -415,19 +512,15 @@ int cmd_detach(int argc, char **argv)
 	}
 	if (rc < 0)
 		return 1;
-	if (c.dry_run) {
+	if (c.dry_run || ccctl_g.verbose) {
 		struct ccctl_ops ops;
 
-		ccctl_detach_ops(c.domid, c.devid, &ops);
-		ccctl_ops_json(stdout, "detach", c.domid, c.devid, &ops);
+		detach_ops(&c, &ops);
+		ccctl_ops_json(c.dry_run ? stdout : stderr, "detach", c.domid,
+			       c.devid, &ops);
+	}
+	if (c.dry_run)
 		return 0;
-	}
-	if (ccctl_g.verbose) {
-		struct ccctl_ops ops;
-
-		ccctl_detach_ops(c.domid, c.devid, &ops);
-		ccctl_ops_json(stderr, "detach", c.domid, c.devid, &ops);
-	}
 	if (!o.wait) {
 		printf("detach of colorcom NIC %u/%u requested\n", c.domid,
 		       c.devid);
@@ -461,116 +554,6 @@ int cmd_detach(int argc, char **argv)
 	return 0;
 }
 
-/* ---- list -------------------------------------------------------------------- */
-
-static unsigned count_links(struct xs_handle *h, unsigned d, unsigned n)
-{
-	unsigned ls[1024], as[256], nl, na, i, j, cnt = 0;
-	char p[128];
-
-	snprintf(p, sizeof(p), "/local/domain/%u/device/%s", d, CCD_LINK_TYPE);
-	nl = list_ids(h, XBT_NULL, p, CCD_LINK_ID_MAX, ls, 1024);
-	for (i = 0; i < nl; i++)
-		if ((ls[i] >> 8) > d && ((ls[i] >> 4) & 0xF) == n)
-			cnt++;
-	snprintf(p, sizeof(p), "/local/domain/%u/backend/%s", d, CCD_LINK_TYPE);
-	na = list_ids(h, XBT_NULL, p, CCD_DOMID_MAX, as, 256);
-	for (i = 0; i < na; i++) {
-		char q[160];
-
-		if (as[i] >= d)
-			continue;
-		snprintf(q, sizeof(q), "%s/%u", p, as[i]);
-		nl = list_ids(h, XBT_NULL, q, CCD_LINK_ID_MAX, ls, 1024);
-		for (j = 0; j < nl; j++)
-			if ((ls[j] >> 8) == d && (ls[j] & 0xF) == n)
-				cnt++;
-	}
-	return cnt;
-}
-
-static const char *state_str(int len, const char *buf)
-{
-	int st;
-
-	if (len == -1)
-		return "-";
-	st = len < 0 ? -1 : ccd_parse_state(buf, (size_t)len);
-	return st < 0 ? "?" : ccd_state_name(st);
-}
-
-int cmd_list(int argc, char **argv)
-{
-	struct xs_handle *h;
-	unsigned doms[4096], nd, devs[64], nn, i, j, only = 0;
-	int rc, filter = 0;
-	char err[CCCTL_ERRLEN];
-
-	if ((rc = parse_opts(argc, argv, "+h", NULL, NULL, NULL)))
-		return rc == 1 ? 0 : rc;
-	if (argc - optind > 1) {
-		ccctl_usage(ccctl_find_cmd("list"));
-		return 2;
-	}
-	if (!(h = ccctl_xs()))
-		return 1;
-	if (argc - optind == 1) {
-		if (ccctl_domain(h, argv[optind], &only, err, sizeof(err))) {
-			ccctl_err("list: %s", err);
-			return 1;
-		}
-		filter = 1;
-	}
-	printf("%-6s %-16s %-5s %-16s %-17s %-12s %-12s %s\n", "Domain", "Name",
-	       "Devid", "Network", "MAC", "Backend", "Frontend", "Links");
-	nd = list_ids(h, XBT_NULL, CCD_BACKEND_ROOT, CCD_DOMID_MAX, doms, 4096);
-	for (i = 0; i < nd; i++) {
-		char p[128], name[64], cname[20];
-		int l;
-
-		if (filter && doms[i] != only)
-			continue;
-		snprintf(p, sizeof(p), "/local/domain/%u/name", doms[i]);
-		l = ccctl_read(h, XBT_NULL, p, name, sizeof(name));
-		ccd_sanitize(name, l > 0 ? (size_t)l : 0, cname, sizeof(cname));
-		if (l <= 0)
-			snprintf(cname, sizeof(cname), "-");
-		snprintf(p, sizeof(p), CCD_BACKEND_ROOT "/%u", doms[i]);
-		nn = list_ids(h, XBT_NULL, p, 0xFFFF, devs, 64);
-		for (j = 0; j < nn; j++) {
-			char net[64], mac[32], bs[16], fs[16], e[200], ce[120];
-			int nl, ml, bl, fl, el;
-
-			nl = nic_key(h, XBT_NULL, doms[i], devs[j], CCD_K_NETWORK,
-				     net, sizeof(net));
-			ml = nic_key(h, XBT_NULL, doms[i], devs[j], CCD_K_MAC,
-				     mac, sizeof(mac));
-			bl = nic_key(h, XBT_NULL, doms[i], devs[j], CCD_K_STATE,
-				     bs, sizeof(bs));
-			el = nic_key(h, XBT_NULL, doms[i], devs[j], CCD_K_ERROR,
-				     e, sizeof(e));
-			snprintf(p, sizeof(p), "/local/domain/%u/device/%s/%u/%s",
-				 doms[i], CCD_NIC_TYPE, devs[j], CCD_K_STATE);
-			fl = ccctl_read(h, XBT_NULL, p, fs, sizeof(fs));
-			if (nl < 0 || !ccd_valid_network(net, (size_t)nl))
-				snprintf(net, sizeof(net), "?");
-			if (ml != 17)
-				snprintf(mac, sizeof(mac), "?");
-			ccd_sanitize(mac, strlen(mac), mac, sizeof(mac));
-			printf("%-6u %-16s %-5u %-16s %-17s %-12s %-12s %u",
-			       doms[i], cname, devs[j], net, mac,
-			       state_str(bl, bs), state_str(fl, fs),
-			       count_links(h, doms[i], devs[j]));
-			if (el >= 0) {
-				ccd_sanitize(e, (size_t)el, ce, sizeof(ce));
-				printf("  error: %s", ce);
-			}
-			printf("\n");
-		}
-	}
-	return 0;
-}
-
 /* ---- help -------------------------------------------------------------------- */
 
 int cmd_help(int argc, char **argv)
@@ -586,14 +569,15 @@ int cmd_help(int argc, char **argv)
 		ccctl_usage(c);
 		return 0;
 	}
-	printf("usage: colorcomctl [-N] [-v] COMMAND [ARGS]\n\n"
+	printf("usage: colorcomctl [-N] [-v] [-c FILE] COMMAND [ARGS]\n\n"
 	       "Global options:\n"
+	       "  -c, --config FILE  settings (default " CCD_CONF_PATH ")\n"
 	       "  -N, --dry-run   print the xenstore writes as JSON, change nothing\n"
 	       "  -v, --verbose   also print the committed xenstore writes (JSON, stderr)\n"
 	       "  -h, --help      this text\n\n"
 	       "Commands:\n");
 	for (c = ccctl_cmds; c->name; c++)
-		printf("  %-8s %s\n", c->name, c->summary);
+		printf("  %-9s %s\n", c->name, c->summary);
 	printf("\nSee 'colorcomctl help COMMAND' and colorcomctl(8).\n");
 	return 0;
 }

@@ -8,12 +8,20 @@
 struct ccctl_global ccctl_g;
 
 const struct ccctl_cmd ccctl_cmds[] = {
-	{ "attach", cmd_attach, "DOMAIN network=NAME,mac=MAC[,mtu=N][,ring=ORDER_OR_SIZE][,devid=N]",
+	{ "create", cmd_create, "CONFIG [xl create options] [KEY=VALUE...]",
+	  "create a domain paused with xl, attach its colorcom = [...] NICs, unpause" },
+	{ "attach", cmd_attach, "DOMAIN [network=NAME][,mac=MAC][,mtu=N][,ring=SIZE][,devid=N]",
 	  "attach a colorcom NIC to a domain" },
 	{ "detach", cmd_detach, "[--no-wait] [-t SECONDS] DOMAIN DEVID|MAC",
 	  "detach a colorcom NIC (waits for colorcomd, 15 s)" },
-	{ "list", cmd_list, "[DOMAIN]",
+	{ "list", cmd_list, "[--json] [DOMAIN]",
 	  "list colorcom NICs: network, MAC, states, links" },
+	{ "networks", cmd_networks, "[--json]",
+	  "list networks: NICs, channels, policy" },
+	{ "channels", cmd_channels, "[--json] [NETWORK]",
+	  "list channels (guest pairs): states, ring sizes, since when" },
+	{ "show", cmd_show, "DOMAIN",
+	  "everything about one domain's NICs and channels" },
 	{ "help", cmd_help, "[COMMAND]", "show help" },
 	{ NULL, NULL, NULL, NULL },
 };
@@ -32,7 +40,8 @@ void ccctl_usage(const struct ccctl_cmd *c)
 {
 	if (!c)
 		return;
-	fprintf(stderr, "usage: colorcomctl [-N] %s %s\n", c->name, c->args);
+	fprintf(stderr, "usage: colorcomctl [-N] [-v] [-c FILE] %s %s\n", c->name,
+		c->args);
 }
 
 int main(int argc, char **argv)
@@ -40,6 +49,7 @@ int main(int argc, char **argv)
 	static const struct option lopts[] = {
 		{ "dry-run", no_argument, NULL, 'N' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -48,7 +58,7 @@ int main(int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+Nvh", lopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+Nvhc:", lopts, NULL)) != -1) {
 		switch (opt) {
 		case 'N':
 			ccctl_g.dry_run = 1;
@@ -56,9 +66,16 @@ int main(int argc, char **argv)
 		case 'v':
 			ccctl_g.verbose = 1;
 			break;
+		case 'c':
+			ccctl_g.conf_path = optarg;
+			break;
 		case 'h':
 			return cmd_help(1, argv);
 		default:
+			if (optopt == 'c') {
+				ccctl_err("-c needs a FILE");
+				return 2;
+			}
 			ccctl_err("unknown option '%s' (see colorcomctl help)",
 				  argv[optind - 1]);
 			return 2;

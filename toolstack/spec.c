@@ -20,43 +20,7 @@ int ccctl_parse_domid(const char *s, unsigned *domid)
 
 int ccctl_parse_ring(const char *v, unsigned *order, char *err, size_t errsz)
 {
-	size_t len = strlen(v), dl = 0;
-	unsigned long n, mult = 1, bytes;
-	const char *suf;
-	unsigned o;
-
-	while (dl < len && v[dl] >= '0' && v[dl] <= '9')
-		dl++;
-	suf = v + dl;
-	if (ccd_parse_uint(v, dl, 0xFFFFFFFFul, &n))
-		goto bad;
-	if (!*suf) {
-		if (n <= 31) {          /* an order */
-			if (!ccd_valid_order(n))
-				goto bad;
-			*order = (unsigned)n;
-			return 0;
-		}
-	} else if (!strcmp(suf, "K") || !strcmp(suf, "k") ||
-		   !strcmp(suf, "KiB")) {
-		mult = 1024;
-	} else if (!strcmp(suf, "M") || !strcmp(suf, "m") ||
-		   !strcmp(suf, "MiB")) {
-		mult = 1024 * 1024;
-	} else {
-		goto bad;
-	}
-	if (n > 0xFFFFFFFFul / mult)
-		goto bad;
-	bytes = n * mult;
-	for (o = CCD_ORDER_MIN; o <= CCD_ORDER_MAX; o++)
-		if (bytes == 4096ul << o) {
-			*order = o;
-			return 0;
-		}
-bad:
-	return ERR("bad ring '%s' (want an order %lu..%lu or a size 256K, 512K, 1M or 2M)",
-		   v, CCD_ORDER_MIN, CCD_ORDER_MAX);
+	return ccd_parse_ring(v, order, err, errsz);
 }
 
 static int parse_mac(const char *v, uint8_t mac[6], char *err, size_t errsz)
@@ -83,11 +47,12 @@ int ccctl_parse_spec(const char *spec, struct ccctl_spec *out, char *err,
 	char item[256];
 
 	memset(out, 0, sizeof(*out));
+	snprintf(out->network, sizeof(out->network), "%s", CCCTL_DEFAULT_NET);
 	out->mtu = CCD_MTU_DEFAULT;
 	out->order = CCD_ORDER_DEFAULT;
 	out->devid = -1;
 	if (!*spec)
-		return ERR("empty SPEC (want network=NAME,mac=MAC[,mtu=N][,ring=ORDER_OR_SIZE][,devid=N])");
+		return 0;
 	for (;;) {
 		const char *comma = strchr(p, ','), *eq, *v;
 		size_t len = comma ? (size_t)(comma - p) : strlen(p);
@@ -145,10 +110,8 @@ int ccctl_parse_spec(const char *spec, struct ccctl_spec *out, char *err,
 			break;
 		p = comma + 1;
 	}
-	if (!(seen & 1))
-		return ERR("missing network= in SPEC");
-	if (!(seen & 2))
-		return ERR("missing mac= in SPEC");
+	out->has_mac = !!(seen & 2);
+	out->has_order = !!(seen & 8);
 	return 0;
 }
 
@@ -174,15 +137,61 @@ int ccctl_parse_target(const char *s, struct ccctl_target *t, char *err,
 
 /* ---- write lists ----------------------------------------------------------- */
 
+const char *ccctl_domstr(unsigned domid, char buf[16])
+{
+	if (domid == CCCTL_DOMID_NEW)
+		return "$DOMID";
+	snprintf(buf, 16, "%u", domid);
+	return buf;
+}
+
 void ccctl_backend_dir(char *buf, size_t sz, unsigned domid, unsigned devid)
 {
-	snprintf(buf, sz, CCD_BACKEND_ROOT "/%u/%u", domid, devid);
+	char d[16];
+
+	snprintf(buf, sz, CCD_BACKEND_ROOT "/%s/%u", ccctl_domstr(domid, d),
+		 devid);
 }
 
 void ccctl_frontend_dir(char *buf, size_t sz, unsigned domid, unsigned devid)
 {
-	snprintf(buf, sz, "/local/domain/%u/device/%s/%u", domid, CCD_NIC_TYPE,
-		 devid);
+	char d[16];
+
+	snprintf(buf, sz, "/local/domain/%s/device/%s/%u",
+		 ccctl_domstr(domid, d), CCD_NIC_TYPE, devid);
+}
+
+void ccctl_persist_dir(char *buf, size_t sz, const char *uuid, unsigned devid)
+{
+	snprintf(buf, sz, CCD_PERSIST_ROOT "/%s/%u", uuid, devid);
+}
+
+/* FNV-1a, to spread the auto-assigned octets. */
+static uint32_t fnv1a(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+void ccctl_auto_mac(const struct ccd_conf *c, const char *seed,
+		    const char *network, unsigned devid, unsigned attempt,
+		    uint8_t mac[6])
+{
+	char buf[160];
+	uint64_t h;
+	unsigned i;
+
+	snprintf(buf, sizeof(buf), "%s/%s/%u/%u", seed, network, devid,
+		 attempt);
+	h = (uint64_t)fnv1a(buf) << 32;
+	buf[0] ^= 0x55;         /* a second, independent hash for octets 5+ */
+	h |= fnv1a(buf);
+	memcpy(mac, c->mac_prefix, c->mac_prefix_len);
+	for (i = c->mac_prefix_len; i < 6; i++, h >>= 8)
+		mac[i] = (uint8_t)h;
 }
 
 static struct ccctl_op *add(struct ccctl_ops *ops, enum ccctl_op_kind k,
@@ -232,8 +241,7 @@ void ccctl_attach_ops(unsigned domid, unsigned devid,
 	add(ops, CCCTL_WRITE, fd, CCD_K_BACKEND, bd);
 	add(ops, CCCTL_WRITE, fd, CCD_K_BACKEND_ID, "0");
 	add(ops, CCCTL_WRITE, bd, CCD_K_FRONTEND, fd);
-	snprintf(v, sizeof(v), "%u", domid);
-	add(ops, CCCTL_WRITE, bd, CCD_K_FRONTEND_ID, v);
+	add(ops, CCCTL_WRITE, bd, CCD_K_FRONTEND_ID, ccctl_domstr(domid, v));
 	ccd_mac_format(s->mac, v);
 	add(ops, CCCTL_WRITE, bd, CCD_K_MAC, v);
 	add(ops, CCCTL_WRITE, bd, CCD_K_NETWORK, s->network);
@@ -255,6 +263,28 @@ void ccctl_attach_ops(unsigned domid, unsigned devid,
 	}
 }
 
+void ccctl_persist_ops(const char *uuid, unsigned devid, const char *name,
+		       const struct ccctl_spec *s, struct ccctl_ops *ops)
+{
+	char pd[96], v[32];
+	unsigned i, first;
+
+	ccctl_persist_dir(pd, sizeof(pd), uuid, devid);
+	first = ops->n;
+	add(ops, CCCTL_MKDIR, pd, NULL, NULL);
+	add(ops, CCCTL_WRITE, pd, "name", name);
+	add(ops, CCCTL_WRITE, pd, CCD_K_NETWORK, s->network);
+	ccd_mac_format(s->mac, v);
+	add(ops, CCCTL_WRITE, pd, CCD_K_MAC, v);
+	snprintf(v, sizeof(v), "%u", s->mtu);
+	add(ops, CCCTL_WRITE, pd, CCD_K_MTU, v);
+	snprintf(v, sizeof(v), "%u", s->order);
+	add(ops, CCCTL_WRITE, pd, CCD_K_ORDER, v);
+	/* dom0 only: the record names other domains' NICs. */
+	for (i = first; i < ops->n; i++)
+		perms(&ops->op[i], 0, 0);
+}
+
 void ccctl_detach_ops(unsigned domid, unsigned devid, struct ccctl_ops *ops)
 {
 	char bd[96];
@@ -265,7 +295,7 @@ void ccctl_detach_ops(unsigned domid, unsigned devid, struct ccctl_ops *ops)
 	perms(add(ops, CCCTL_WRITE, bd, CCD_K_STATE, "5"), 0, domid);
 }
 
-static void json_str(FILE *f, const char *s)
+void ccctl_json_str(FILE *f, const char *s)
 {
 	fputc('"', f);
 	for (; *s; s++) {
@@ -285,27 +315,32 @@ void ccctl_ops_json(FILE *f, const char *cmd, unsigned domid, unsigned devid,
 		    const struct ccctl_ops *ops)
 {
 	unsigned i, j;
+	char d[16];
 
 	fprintf(f, "{\n  \"command\": ");
-	json_str(f, cmd);
-	fprintf(f, ",\n  \"domid\": %u,\n  \"devid\": %u,\n  \"transaction\": [\n",
-		domid, devid);
+	ccctl_json_str(f, cmd);
+	if (domid == CCCTL_DOMID_NEW)
+		fprintf(f, ",\n  \"domid\": null");
+	else
+		fprintf(f, ",\n  \"domid\": %u", domid);
+	fprintf(f, ",\n  \"devid\": %u,\n  \"transaction\": [\n", devid);
 	for (i = 0; i < ops->n; i++) {
 		const struct ccctl_op *o = &ops->op[i];
 
 		fprintf(f, "    {\"op\": \"%s\", \"path\": ",
 			o->kind == CCCTL_MKDIR ? "mkdir" :
 			o->kind == CCCTL_WRITE ? "write" : "rm");
-		json_str(f, o->path);
+		ccctl_json_str(f, o->path);
 		if (o->kind == CCCTL_WRITE) {
 			fprintf(f, ", \"value\": ");
-			json_str(f, o->value);
+			ccctl_json_str(f, o->value);
 		}
 		if (o->nperms) {
 			fprintf(f, ", \"perms\": [");
 			for (j = 0; j < o->nperms; j++)
-				fprintf(f, "%s\"%c%u\"", j ? ", " : "",
-					o->perms[j].mode, o->perms[j].id);
+				fprintf(f, "%s\"%c%s\"", j ? ", " : "",
+					o->perms[j].mode,
+					ccctl_domstr(o->perms[j].id, d));
 			fprintf(f, "]");
 		}
 		fprintf(f, "}%s\n", i + 1 < ops->n ? "," : "");

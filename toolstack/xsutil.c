@@ -8,9 +8,100 @@
 #include <xenstore.h>
 
 #include "ccctl.h"
+#include "ccd.h"
 
 unsigned long ccctl_xs_opens;
 static struct xs_handle *xsh;
+static struct ccd_dom_ctx *dch;
+static struct ccd_conf conf;
+static int conf_state;          /* 0 not loaded, 1 ok, -1 error */
+char ccctl_conf_err[CCCTL_ERRLEN];
+
+const char *ccctl_conf_path(void)
+{
+	return ccctl_g.conf_path ? ccctl_g.conf_path : CCD_CONF_PATH;
+}
+
+const struct ccd_conf *ccctl_conf(void)
+{
+	if (!conf_state)
+		conf_state = ccd_conf_load(ccctl_conf_path(), !ccctl_g.conf_path,
+					   &conf, ccctl_conf_err,
+					   sizeof(ccctl_conf_err)) ? -1 : 1;
+	return conf_state > 0 ? &conf : NULL;
+}
+
+/* colorcomd's log calls (liveness, scan) speak for colorcomctl here: only
+ * with -v. */
+static void quiet_log(int prio, const char *msg)
+{
+	if (ccctl_g.verbose || prio <= CCD_LOG_ERR)
+		ccctl_err("%s", msg);
+}
+
+struct ccd_dom_ctx *ccctl_dc(void)
+{
+	ccd_log_hook = quiet_log;
+	if (!dch)
+		dch = ccd_dom_open();
+	return dch;
+}
+
+int ccctl_dom_usable(struct xs_handle *h, unsigned domid, char *err,
+		     size_t errsz)
+{
+	char name[64];
+
+	if (ccd_dom_alive(ccctl_dc(), domid))   /* alive or unknown */
+		return 0;
+	ccctl_dom_ident(h, domid, name, sizeof(name), NULL);
+	snprintf(err, errsz, "domain %u (%s) is dying or has shut down",
+		 domid, name);
+	return -1;
+}
+
+static int valid_uuid(const char *s)
+{
+	size_t i;
+
+	if (strlen(s) != CCCTL_UUID_LEN)
+		return 0;
+	for (i = 0; i < CCCTL_UUID_LEN; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return 0;
+		} else if (!strchr("0123456789abcdef", s[i]) || !s[i]) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+void ccctl_dom_ident(struct xs_handle *h, unsigned domid, char *name,
+		     size_t namesz, char uuid[CCCTL_UUID_LEN + 1])
+{
+	char p[64], buf[128];
+	int l;
+
+	if (name) {
+		snprintf(p, sizeof(p), "/local/domain/%u/name", domid);
+		l = ccctl_read(h, XBT_NULL, p, buf, sizeof(buf));
+		if (l > 0)
+			ccd_sanitize(buf, (size_t)l, name, namesz);
+		else
+			snprintf(name, namesz, "%u", domid);
+	}
+	if (!uuid)
+		return;
+	uuid[0] = '\0';
+	if (!domid)
+		return;
+	/* libxl: /local/domain/D/vm = "/vm/UUID". */
+	snprintf(p, sizeof(p), "/local/domain/%u/vm", domid);
+	if (ccctl_read(h, XBT_NULL, p, buf, sizeof(buf)) == 4 + CCCTL_UUID_LEN &&
+	    !strncmp(buf, "/vm/", 4) && valid_uuid(buf + 4))
+		memcpy(uuid, buf + 4, CCCTL_UUID_LEN + 1);
+}
 
 struct xs_handle *ccctl_xs(void)
 {
@@ -26,6 +117,9 @@ struct xs_handle *ccctl_xs(void)
 
 void ccctl_xs_close(void)
 {
+	ccd_dom_close(dch);
+	dch = NULL;
+	conf_state = 0;
 	if (xsh)
 		xs_close(xsh);
 	xsh = NULL;

@@ -243,11 +243,11 @@ static int t_usage_errors(void)
 	CHECK_INT(run("frobnicate", NULL), 2);
 	CHECK_STR(err, "colorcomctl: unknown command 'frobnicate' (see colorcomctl help)\n");
 	CHECK_INT(run("-x", "list", NULL), 2);
-	CHECK_INT(run("attach", "3", NULL), 2);
+	CHECK_INT(run("attach", NULL), 2);
 	CHECK_INT(run("help", NULL), 0);
-	CHECK(strstr(out, "  attach   attach a colorcom NIC to a domain\n"));
+	CHECK(strstr(out, "  attach    attach a colorcom NIC to a domain\n"));
 	CHECK_INT(run("help", "detach", NULL), 0);
-	CHECK(strstr(err, "usage: colorcomctl [-N] detach"));
+	CHECK(strstr(err, "usage: colorcomctl [-N] [-v] [-c FILE] detach"));
 	CHECK_INT(run("help", "nope", NULL), 2);
 	return 0;
 }
@@ -316,6 +316,139 @@ static int t_list_shows_errors_sanitized(void)
 	return 0;
 }
 
+#define UUID3 "3e1c4a2b-0000-4000-8000-000000000003"
+#define P3 "/local/domain/0/colorcom/persist/" UUID3 "/0"
+
+static int t_attach_records_for_reboot(void)
+{
+	setup();
+	fx_set("/local/domain/3/vm", "/vm/" UUID3);
+	CHECK_INT(run("attach", "gamma", "network=blue,mac=" MAC1 ",ring=1M", NULL), 0);
+	CHECK_INT(fx_commits, 1);
+	CHECK_STR(fx_get(P3 "/name"), "gamma");
+	CHECK_STR(fx_get(P3 "/network"), "blue");
+	CHECK_STR(fx_get(P3 "/mac"), MAC1);
+	CHECK_STR(fx_get(P3 "/mtu"), "1500");
+	CHECK_STR(fx_get(P3 "/ring-page-order"), "8");
+	CHECK_STR(fx_perms(P3), "n0");
+	/* A domain without a proper vm path gets no record. */
+	fx_set("/local/domain/4/vm", "/vm/not-a-uuid");
+	CHECK_INT(run("attach", "delta", "network=blue,mac=" MAC2, NULL), 0);
+	CHECK_INT(fx_count_children("/local/domain/0/colorcom/persist"), 1);
+	/* detach ends the record in the same transaction as online=0 */
+	CHECK_INT(run("detach", "--no-wait", "gamma", MAC1, NULL), 0);
+	CHECK(!fx_exists(P3));
+	CHECK_STR(fx_get(B3 "/online"), "0");
+	return 0;
+}
+
+static int t_attach_auto_mac(void)
+{
+	struct ccd_conf c;
+	uint8_t m0[6], m1[6];
+	char s0[18], s1[18], want[128];
+
+	setup();
+	ccd_conf_defaults(&c);
+	ccctl_auto_mac(&c, "gamma", "blue", 0, 0, m0);
+	ccctl_auto_mac(&c, "gamma", "blue", 0, 1, m1);
+	ccd_mac_format(m0, s0);
+	ccd_mac_format(m1, s1);
+	/* delta already has gamma's first choice on blue: gamma gets the next */
+	snprintf(want, sizeof(want), "network=blue,mac=%s", s0);
+	CHECK_INT(run("attach", "delta", want, NULL), 0);
+	CHECK_INT(run("attach", "gamma", "network=blue", NULL), 0);
+	CHECK_STR(fx_get(B3 "/mac"), s1);
+	/* on another network the first choice is free */
+	CHECK_INT(run("attach", "gamma", NULL), 0);
+	CHECK_STR(fx_get("/local/domain/0/backend/colorcom/3/1/network"), "default");
+	CHECK(fx_get("/local/domain/0/backend/colorcom/3/1/mac"));
+	return 0;
+}
+
+static int t_max_peers_and_conf(void)
+{
+	char path[] = "/tmp/ccctl-conf-XXXXXX";
+	static const char conf[] = "ring = 512K\nnetwork.blue.max-peers = 1\n";
+	int fd = mkstemp(path);
+	char want[160];
+
+	CHECK(fd >= 0 && write(fd, conf, sizeof(conf) - 1) > 0);
+	close(fd);
+	setup();
+	CHECK_INT(run("-c", path, "attach", "gamma", "network=blue,mac=" MAC1, NULL), 0);
+	CHECK_STR(fx_get(B3 "/ring-page-order"), "7");    /* the default */
+	fx_nops = 0;
+	CHECK_INT(run("-c", path, "attach", "delta", "network=blue,mac=" MAC2, NULL), 1);
+	snprintf(want, sizeof(want), "colorcomctl: attach: network blue is full (max-peers 1 in %s)\n", path);
+	CHECK_STR(err, want);
+	CHECK_INT(fx_nops, 0);
+	CHECK(!fx_exists("/local/domain/0/backend/colorcom/4"));
+	CHECK_INT(run("-c", path, "attach", "delta", "network=red,mac=" MAC2, NULL), 0);
+	unlink(path);
+	return 0;
+}
+
+static int t_attach_dying_domain(void)
+{
+	setup();
+	fx_xc_enabled = 1;
+	fx_xc_set(3, 1, 0, 0, 0);
+	fx_xc_set(4, 1, 1, 0, 0);       /* dying */
+	fx_nops = 0;
+	CHECK_INT(run("attach", "delta", "network=blue,mac=" MAC2, NULL), 1);
+	CHECK_STR(err, "colorcomctl: attach: domain 4 (delta) is dying or has shut down\n");
+	CHECK_INT(fx_nops, 0);
+	fx_xc_set(4, 1, 0, 1, 0);       /* shut down (poweroff) */
+	CHECK_INT(run("attach", "4", "network=blue,mac=" MAC2, NULL), 1);
+	CHECK_INT(fx_nops, 0);
+	CHECK_INT(run("attach", "gamma", "network=blue,mac=" MAC1, NULL), 0);
+	fx_xc_enabled = 0;
+	return 0;
+}
+
+static int t_reports(void)
+{
+	setup();
+	ccd_log_hook = quiet;
+	fx_set("/local/domain/3/vm", "/vm/" UUID3);
+	CHECK_INT(run("attach", "gamma", "network=blue,mac=" MAC1, NULL), 0);
+	CHECK_INT(run("attach", "delta", "network=blue,mac=" MAC2 ",ring=2M", NULL), 0);
+	CHECK_INT(run("attach", "delta", "network=red,mac=" MAC2, NULL), 0);
+	CHECK_INT(daemon_pass(1000), 0);
+	fx_set(F3 "/state", "4");
+	fx_set("/local/domain/4/device/colorcom/0/state", "4");
+	CHECK_INT(daemon_pass(2000), 0);
+	/* the guests' halves, as front/ would write them */
+	fx_set("/local/domain/3/device/cclink/1024/state", "4");
+	fx_set("/local/domain/4/backend/cclink/3/1024/state", "3");
+	CHECK_INT(run("list", "--json", NULL), 0);
+	CHECK(strstr(out, "{\"domid\": 3, \"name\": \"gamma\", \"devid\": 0, \"network\": \"blue\", \"mac\": \"" MAC1 "\", \"mtu\": 1500, \"ring\": 262144, \"backend\": \"Connected\", \"frontend\": \"Connected\", \"links\": 1, \"error\": null}"));
+	CHECK(strstr(out, "\"devid\": 1, \"network\": \"red\""));
+	CHECK(strstr(out, "\"frontend\": \"Initialising\""));
+	CHECK_INT(run("channels", "--json", NULL), 0);
+	CHECK(strstr(out, "\"network\": \"blue\", \"link\": 1024, \"state\": \"connecting\""));
+	CHECK(strstr(out, "\"a\": {\"domid\": 3, \"name\": \"gamma\", \"devid\": 0, \"mac\": \"" MAC1 "\", \"state\": \"Connected\", \"ring\": 262144}"));
+	CHECK(strstr(out, "\"b\": {\"domid\": 4, \"name\": \"delta\", \"devid\": 0, \"mac\": \"" MAC2 "\", \"state\": \"Initialised\", \"ring\": 2097152}"));
+	fx_set("/local/domain/4/backend/cclink/3/1024/state", "4");
+	CHECK_INT(run("channels", "blue", NULL), 0);
+	CHECK(strstr(out, "blue             3/0          4/0          connected   Connected    Connected    256K  2M    "));
+	CHECK_INT(run("channels", "red", "--json", NULL), 0);
+	CHECK_STR(out, "[]\n");
+	CHECK_INT(run("networks", "--json", NULL), 0);
+	CHECK_STR(out, "[\n  {\"network\": \"blue\", \"nics\": 2, \"connected\": 2, \"channels\": 1, \"max_peers\": null},\n"
+		  "  {\"network\": \"red\", \"nics\": 1, \"connected\": 0, \"channels\": 0, \"max_peers\": null}\n]\n");
+	CHECK_INT(run("show", "gamma", NULL), 0);
+	CHECK(strstr(out, "Domain:    3 (gamma)\nUUID:      " UUID3 "\n"));
+	CHECK(strstr(out, "NIC 0:     network blue, mac " MAC1 ", mtu 1500, ring 256K, backend Connected, frontend Connected, 1 channel\n"));
+	CHECK(strstr(out, "Reboot:    NICs 0 re-attached by colorcomd after a reboot\n"));
+	CHECK(strstr(out, "blue             3/0          4/0          connected"));
+	CHECK_INT(run("show", "nosuch", NULL), 1);
+	CHECK_STR(err, "colorcomctl: show: unknown domain 'nosuch'\n");
+	ccd_log_hook = NULL;
+	return 0;
+}
+
 int main(void)
 {
 	RUN(t_attach_writes_tree);
@@ -331,6 +464,11 @@ int main(void)
 	RUN(t_usage_errors);
 	RUN(t_end_to_end_with_daemon);
 	RUN(t_list_shows_errors_sanitized);
+	RUN(t_attach_records_for_reboot);
+	RUN(t_attach_auto_mac);
+	RUN(t_max_peers_and_conf);
+	RUN(t_attach_dying_domain);
+	RUN(t_reports);
 	fx_reset();
 	return tst_failed ? 1 : 0;
 }

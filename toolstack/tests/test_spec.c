@@ -46,11 +46,53 @@ static int t_spec_full_any_order(void)
 		CHECK_STR(e_, msg);                                        \
 	} while (0)
 
+/* Every key is optional (xl vif style): network "default", MAC auto. */
+static int t_spec_defaults(void)
+{
+	struct ccctl_spec s;
+	char e[256] = "";
+
+	CHECK_INT(ccctl_parse_spec("", &s, e, sizeof(e)), 0);
+	CHECK_STR(s.network, "default");
+	CHECK(!s.has_mac && !s.has_order && s.devid == -1 && s.mtu == 1500);
+	CHECK_INT(ccctl_parse_spec("network=blue", &s, e, sizeof(e)), 0);
+	CHECK_STR(s.network, "blue");
+	CHECK(!s.has_mac);
+	CHECK_INT(ccctl_parse_spec("mac=00:16:3e:00:00:01,ring=1M", &s, e,
+				   sizeof(e)), 0);
+	CHECK_STR(s.network, "default");
+	CHECK(s.has_mac && s.has_order && s.order == 8);
+	return 0;
+}
+
+static int t_auto_mac(void)
+{
+	struct ccd_conf c;
+	uint8_t m1[6], m2[6], m3[6];
+	char f[18];
+
+	ccd_conf_defaults(&c);
+	ccctl_auto_mac(&c, "vm1", "blue", 0, 0, m1);
+	ccctl_auto_mac(&c, "vm1", "blue", 0, 0, m2);
+	CHECK(!memcmp(m1, m2, 6));              /* stable */
+	CHECK(m1[0] == 0x00 && m1[1] == 0x16 && m1[2] == 0x3e);
+	ccctl_auto_mac(&c, "vm1", "blue", 0, 1, m3);
+	CHECK(memcmp(m1, m3, 6));               /* next attempt differs */
+	ccctl_auto_mac(&c, "vm2", "blue", 0, 0, m3);
+	CHECK(memcmp(m1, m3, 6));
+	ccctl_auto_mac(&c, "vm1", "blue", 1, 0, m3);
+	CHECK(memcmp(m1, m3, 6));
+	c.mac_prefix[0] = 0x02;
+	c.mac_prefix_len = 1;
+	ccctl_auto_mac(&c, "vm1", "blue", 0, 0, m3);
+	ccd_mac_format(m3, f);
+	CHECK(m3[0] == 0x02 && ccd_mac_is_unicast(m3));
+	CHECK(memcmp(m3 + 1, m1 + 1, 5));
+	return 0;
+}
+
 static int t_spec_errors(void)
 {
-	BAD("", "empty SPEC (want network=NAME,mac=MAC[,mtu=N][,ring=ORDER_OR_SIZE][,devid=N])");
-	BAD("network=blue", "missing mac= in SPEC");
-	BAD("mac=00:16:3e:00:00:01", "missing network= in SPEC");
 	BAD("network=blue,mac=00:16:3e:00:00:01,", "malformed SPEC item '' (want key=value)");
 	BAD("network=blue,,mac=00:16:3e:00:00:01", "malformed SPEC item '' (want key=value)");
 	BAD("network", "malformed SPEC item 'network' (want key=value)");
@@ -71,7 +113,7 @@ static int t_spec_errors(void)
 	BAD("network=blue,mac=00:16:3e:00:00:01,mtu=", "bad mtu '' (want 68..65521)");
 	BAD("network=blue,mac=00:16:3e:00:00:01,devid=16", "bad devid '16' (want 0..15)");
 	BAD("network=blue,mac=00:16:3e:00:00:01,devid=-1", "bad devid '-1' (want 0..15)");
-	BAD("network=blue,mac=00:16:3e:00:00:01,ring=5", "bad ring '5' (want an order 6..9 or a size 256K, 512K, 1M or 2M)");
+	BAD("network=blue,mac=00:16:3e:00:00:01,ring=5", "ring order 5 is out of range (want 6..9)");
 	return 0;
 }
 
@@ -208,6 +250,8 @@ int main(void)
 {
 	RUN(t_spec_minimal);
 	RUN(t_spec_full_any_order);
+	RUN(t_spec_defaults);
+	RUN(t_auto_mac);
 	RUN(t_spec_errors);
 	RUN(t_ring);
 	RUN(t_domid);

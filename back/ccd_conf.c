@@ -1,0 +1,291 @@
+/* ccd_conf.c - colorcomd.conf and ring sizes (see ccd_conf.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ccd_conf.h"
+
+#define ERR(...) (snprintf(err, errsz, __VA_ARGS__), -1)
+#define CONF_MAXSIZE (256 * 1024)
+
+int ccd_parse_ring(const char *v, unsigned *order, char *err, size_t errsz)
+{
+	size_t len = strlen(v), dl = 0;
+	unsigned long n, mult = 1, bytes;
+	const char *suf;
+	unsigned o;
+
+	while (dl < len && v[dl] >= '0' && v[dl] <= '9')
+		dl++;
+	suf = v + dl;
+	if (ccd_parse_uint(v, dl, 0xFFFFFFFFul, &n))
+		goto bad;
+	if (!*suf) {
+		if (n <= 31) {          /* an order, not a size */
+			if (!ccd_valid_order(n))
+				return ERR("ring order %lu is out of range (want %lu..%lu)",
+					   n, CCD_ORDER_MIN, CCD_ORDER_MAX);
+			*order = (unsigned)n;
+			return 0;
+		}
+	} else if (!strcmp(suf, "K") || !strcmp(suf, "k") ||
+		   !strcmp(suf, "KiB")) {
+		mult = 1024;
+	} else if (!strcmp(suf, "M") || !strcmp(suf, "m") ||
+		   !strcmp(suf, "MiB")) {
+		mult = 1024 * 1024;
+	} else {
+		goto bad;
+	}
+	if (n > 0xFFFFFFFFul / mult)
+		return ERR("ring size '%s' is out of range (want 256K..2M)", v);
+	bytes = n * mult;
+	if (!bytes || (bytes & (bytes - 1)))
+		return ERR("ring size '%s' is not a power of two (want 256K, 512K, 1M or 2M)",
+			   v);
+	for (o = CCD_ORDER_MIN; o <= CCD_ORDER_MAX; o++)
+		if (bytes == 4096ul << o) {
+			*order = o;
+			return 0;
+		}
+	return ERR("ring size '%s' is out of range (want 256K..2M)", v);
+bad:
+	return ERR("bad ring '%s' (want an order %lu..%lu or a size 256K, 512K, 1M or 2M)",
+		   v, CCD_ORDER_MIN, CCD_ORDER_MAX);
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int ccd_parse_mac_prefix(const char *v, uint8_t prefix[5], unsigned *len,
+			 char *err, size_t errsz)
+{
+	size_t l = strlen(v), i;
+	unsigned n;
+
+	/* 2 hex digits per octet, ':' between: 2, 5, 8, 11 or 14 chars. */
+	if (l < 2 || l > 14 || (l + 1) % 3)
+		goto bad;
+	n = (unsigned)((l + 1) / 3);
+	for (i = 0; i < n; i++) {
+		int hi = hexval(v[3 * i]), lo = hexval(v[3 * i + 1]);
+
+		if (hi < 0 || lo < 0 || (i + 1 < n && v[3 * i + 2] != ':'))
+			goto bad;
+		prefix[i] = (uint8_t)(hi << 4 | lo);
+	}
+	if (prefix[0] & 1)
+		return ERR("MAC prefix '%s' is multicast (the first octet must be even)",
+			   v);
+	*len = n;
+	return 0;
+bad:
+	return ERR("bad MAC prefix '%s' (want 1 to 5 octets, e.g. 00:16:3e)", v);
+}
+
+void ccd_conf_defaults(struct ccd_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->order = CCD_ORDER_DEFAULT;
+	/* Xen's OUI, as xl uses for vifs. */
+	c->mac_prefix[0] = 0x00;
+	c->mac_prefix[1] = 0x16;
+	c->mac_prefix[2] = 0x3e;
+	c->mac_prefix_len = 3;
+	c->reboot_grace_s = CCD_REBOOT_GRACE_S;
+}
+
+unsigned ccd_conf_max_peers(const struct ccd_conf *c, const char *network)
+{
+	unsigned i;
+
+	for (i = 0; i < c->nnet; i++)
+		if (!strcmp(c->nets[i].name, network))
+			return c->nets[i].max_peers;
+	return 0;
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+/* One `key = value` line; -1 with the reason (no file:line) in err. */
+static int conf_line(struct ccd_conf *c, unsigned *seen, char *key,
+		     char *val, char *err, size_t errsz)
+{
+	static const char *const keys[] = { "ring", "mac-prefix",
+					    "reboot-grace" };
+	unsigned long n;
+	unsigned k;
+
+	if (!strncmp(key, "network.", 8)) {
+		char *name = key + 8, *dot = strrchr(name, '.');
+		struct ccd_conf_net *net;
+
+		if (!dot || strcmp(dot, ".max-peers"))
+			return ERR("unknown key '%s' (known: network.NAME.max-peers)",
+				   key);
+		*dot = '\0';
+		if (!ccd_valid_network(name, strlen(name)))
+			return ERR("bad network name '%s' (want [a-z0-9][a-z0-9_-]{0,31})",
+				   name);
+		for (k = 0; k < c->nnet; k++)
+			if (!strcmp(c->nets[k].name, name))
+				return ERR("duplicate key 'network.%s.max-peers'",
+					   name);
+		if (c->nnet >= CCD_CONF_MAXNETS)
+			return ERR("too many networks (at most %d)",
+				   CCD_CONF_MAXNETS);
+		if (ccd_parse_uint(val, strlen(val), CCD_MAX_PEERS_MAX, &n))
+			return ERR("bad max-peers '%s' (want 0..%lu)", val,
+				   CCD_MAX_PEERS_MAX);
+		net = &c->nets[c->nnet++];
+		snprintf(net->name, sizeof(net->name), "%s", name);
+		net->max_peers = (unsigned)n;
+		return 0;
+	}
+	for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+		if (!strcmp(key, keys[k]))
+			break;
+	if (k == sizeof(keys) / sizeof(keys[0]))
+		return ERR("unknown key '%s' (known: ring, mac-prefix, reboot-grace, network.NAME.max-peers)",
+			   key);
+	if (*seen & (1u << k))
+		return ERR("duplicate key '%s'", key);
+	*seen |= 1u << k;
+	switch (k) {
+	case 0:
+		return ccd_parse_ring(val, &c->order, err, errsz);
+	case 1:
+		return ccd_parse_mac_prefix(val, c->mac_prefix,
+					    &c->mac_prefix_len, err, errsz);
+	default:
+		if (ccd_parse_uint(val, strlen(val), 86400, &n))
+			return ERR("bad reboot-grace '%s' (want 0..86400 seconds)",
+				   val);
+		c->reboot_grace_s = (unsigned)n;
+		return 0;
+	}
+}
+
+int ccd_conf_parse(const char *text, size_t len, const char *fname,
+		   struct ccd_conf *c, char *err, size_t errsz)
+{
+	char line[512], why[256];
+	unsigned lineno = 0, seen = 0;
+	size_t pos = 0;
+
+	ccd_conf_defaults(c);
+	while (pos < len) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t l = nl ? (size_t)(nl - (text + pos)) : len - pos;
+		char *s, *eq, *hash;
+
+		lineno++;
+		if (l >= sizeof(line)) {
+			snprintf(err, errsz, "%s:%u: line too long", fname, lineno);
+			goto fail;
+		}
+		memcpy(line, text + pos, l);
+		line[l] = '\0';
+		pos += l + 1;
+		if (memchr(line, '\0', l)) {
+			snprintf(err, errsz, "%s:%u: NUL byte in line", fname,
+				 lineno);
+			goto fail;
+		}
+		if ((hash = strchr(line, '#')))
+			*hash = '\0';
+		s = trim(line);
+		if (!*s)
+			continue;
+		eq = strchr(s, '=');
+		if (!eq || eq == s) {
+			snprintf(err, errsz, "%s:%u: expected 'key = value'",
+				 fname, lineno);
+			goto fail;
+		}
+		*eq = '\0';
+		if (conf_line(c, &seen, trim(s), trim(eq + 1), why,
+			      sizeof(why))) {
+			snprintf(err, errsz, "%s:%u: %s", fname, lineno, why);
+			goto fail;
+		}
+	}
+	return 0;
+fail:
+	ccd_conf_defaults(c);
+	return -1;
+}
+
+int ccd_conf_load(const char *path, int missing_ok, struct ccd_conf *c,
+		  char *err, size_t errsz)
+{
+	char *buf;
+	size_t n;
+	FILE *f;
+	int rc;
+
+	ccd_conf_defaults(c);
+	f = fopen(path, "r");
+	if (!f) {
+		if (errno == ENOENT && missing_ok)
+			return 0;
+		return ERR("%s: %s", path, strerror(errno));
+	}
+	buf = malloc(CONF_MAXSIZE + 1);
+	if (!buf) {
+		fclose(f);
+		return ERR("%s: out of memory", path);
+	}
+	n = fread(buf, 1, CONF_MAXSIZE + 1, f);
+	if (ferror(f)) {
+		rc = ERR("%s: %s", path, strerror(errno));
+		goto out_free;
+	}
+	if (n > CONF_MAXSIZE) {
+		rc = ERR("%s: larger than %d bytes", path, CONF_MAXSIZE);
+		goto out_free;
+	}
+	rc = ccd_conf_parse(buf, n, path, c, err, errsz);
+out_free:
+	free(buf);
+	fclose(f);
+	return rc;
+}
+
+int ccd_chan_parse(const char *line, struct ccd_chan *c)
+{
+	long long since;
+	unsigned a, l;
+	int fs, bs, n = 0;
+
+	if (sscanf(line, "%u %u %d %d %lld%n", &a, &l, &fs, &bs, &since,
+		   &n) != 5 || (line[n] && line[n] != '\n') ||
+	    a > CCD_DOMID_MAX || l > CCD_LINK_ID_MAX || fs < -1 ||
+	    fs > CCD_XS_MAX || bs < -1 || bs > CCD_XS_MAX || since < 0)
+		return -1;
+	c->a = a;
+	c->l = l;
+	c->fstate = fs;
+	c->bstate = bs;
+	c->since = since;
+	return 0;
+}
