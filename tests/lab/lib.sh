@@ -215,3 +215,47 @@ cc_stats_agree() {
 		}
 		exit !ok }'
 }
+
+# --- benchmark helpers (scenarios bench, bench-scale: make bench) ---------------------
+# bench_snap GUEST...: "uptime dom0_xl_cpu dom0_busy guests_cpu" (guests_cpu = the named
+# guests' CPU seconds summed), from one xl list, so sampling costs dom0 the same around
+# every test on either path.
+bench_snap() {
+	local up busy
+	up=$(cut -d' ' -f1 /proc/uptime)
+	busy=$(dom0_busy_s)
+	xl list 2>/dev/null | awk -v up="$up" -v busy="$busy" -v names="$*" '
+		NR > 1 { c[$1] = $6 }
+		END { n = split(names, a, " "); s = 0; for (i = 1; i <= n; i++) s += c[a[i]]
+		      printf "%s %s %s %.1f\n", up, c["Domain-0"], busy, s }'
+}
+# bench_delta SNAP0 SNAP1: "wall_s dom0_cpu_s dom0_busy_s guests_cpu_s" between two snaps.
+bench_delta() {
+	awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " ")
+		printf "%.2f %.2f %.2f %.2f\n", y[1] - x[1], y[2] - x[2], y[3] - x[3], y[4] - x[4] }'
+}
+# bench_rec PATH TEST REP KEY VALUE: one raw measurement line into $BENCH_RAW (dumped
+# with the logs; bench/lab_report aggregates it on the host).
+bench_rec() { echo "$*" >>"${BENCH_RAW:-$LAB_LOGDIR/bench-raw.log}"; }
+# bench_rec_cost PATH TEST REP DELTA: the four bench_delta fields as four records.
+# (No bash-only syntax in this file: dom0's /init sources it with busybox sh.)
+bench_rec_cost() {
+	local p=$1 t=$2 r=$3
+	set -- $4
+	bench_rec "$p" "$t" "$r" wall_s "$1"
+	bench_rec "$p" "$t" "$r" dom0_cpu_s "$2"
+	bench_rec "$p" "$t" "$r" dom0_busy_s "$3"
+	bench_rec "$p" "$t" "$r" guests_cpu_s "$4"
+}
+# bench_iperf CLIENT SERVER_IP SECS [ARGS]: one iperf3 -J run (no interval reports, so
+# the JSON stays small on the console); prints "mbps rx_pps tx_pps" (pps assume 64-octet
+# UDP payloads and mean nothing for TCP), "0 0 0" when iperf3 failed.
+bench_iperf() {
+	local cli=$1 ip=$2 secs=$3 extra=${4:-} json
+	json=$(G_TIMEOUT=$((secs + 60)) g "$cli" "iperf3 -c $ip -t $secs -i 0 -J $extra")
+	printf '%s\n' "$json" | jq -r '
+		[ (.end.sum_received.bits_per_second / 1e6),
+		  (.end.sum_received.bytes / 64 / .end.sum_received.seconds),
+		  ((.end.sum_sent.packets // 0) / .end.sum_sent.seconds) ]
+		| map(. * 10 | floor / 10) | map(tostring) | join(" ")' 2>/dev/null | grep . || echo "0 0 0"
+}
