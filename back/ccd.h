@@ -109,9 +109,11 @@ struct ccd_plan {
 void ccd_plan_init(struct ccd_plan *p);
 void ccd_plan_free(struct ccd_plan *p);
 
+struct ccd_conf;
 struct ccd_opts {
 	long long detach_timeout_ms;    /* wait for frontend Closed on detach */
 	long long relink_delay_ms;      /* after removing a half-link */
+	const struct ccd_conf *conf;    /* per-network policy; NULL = none */
 };
 
 /* registry.c: decide everything from a snapshot.  Pure; returns 0 or -1
@@ -174,5 +176,26 @@ int ccd_reconcile(struct xs_handle *h, struct ccd_dom_ctx *dc,
 		  struct ccd_snap *snap, long long now_ms,
 		  long long *deadline_ms);
 long long ccd_now_ms(void);     /* main.c: CLOCK_MONOTONIC in ms */
+
+/* ---- reboot records (persist.c) ------------------------------------------ */
+/* After a pass: re-attach the recorded NICs of rebooted domains, forget the
+ * records of domains gone for grace_s.  Returns when to pass again (0 =
+ * no need). */
+struct ccd_persist;
+struct ccd_persist *ccd_persist_new(void);
+void ccd_persist_free(struct ccd_persist *ps);
+long long ccd_persist_pass(struct xs_handle *h, struct ccd_persist *ps,
+			   const struct ccd_snap *snap, unsigned grace_s,
+			   long long now_ms);
+
+/* ---- channel times (status.c) -------------------------------------------- */
+struct ccd_status;
+struct ccd_status *ccd_status_new(const char *path);
+void ccd_status_free(struct ccd_status *st);
+/* Read the state of every link half in snap, stamp changes with now_unix,
+ * rewrite the file when a line changed.  0, or -1 (logged once). */
+int ccd_status_update(struct xs_handle *h, struct ccd_status *st,
+		      const struct ccd_snap *snap, long long now_unix);
+long long ccd_now_unix(void);
 
 #endif

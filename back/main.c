@@ -18,6 +18,7 @@
 #include <xenstore.h>
 
 #include "ccd.h"
+#include "ccd_conf.h"
 
 #define PERIODIC_MS     60000
 #define WATCH_BACKEND   "ccd-backend"
@@ -30,7 +31,11 @@ struct ccd_ctx {
 	struct ccd_timers *timers;
 	struct ccd_opts opts;
 	struct ccd_snap snap;
-	char **watched;         /* frontend state paths we watch */
+	struct ccd_conf conf;
+	const char *conf_path;
+	struct ccd_persist *persist;
+	struct ccd_status *status;
+	char **watched;         /* guest-written state paths we watch */
 	size_t nwatched;
 	long long deadline_ms;
 };
@@ -58,27 +63,52 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Watch the frontend state of every NIC we know (guests write those), and
- * stop watching the ones that went away. */
+/* Watch the frontend state of every NIC we know and the state of every
+ * link half (guests write those: the NIC rules need the first, the channel
+ * times of status.c the second), and stop watching the ones that went. */
 static void update_watches(struct ccd_ctx *c)
 {
+	size_t max = c->snap.nnic + c->snap.nhalf, n = 0, i, j, k;
 	char **want = NULL;
-	size_t n = 0, i, j;
 
-	if (c->snap.nnic)
-		want = calloc(c->snap.nnic, sizeof(*want));
-	for (i = 0; want && i < c->snap.nnic; i++) {
-		char p[128];
+	if (max)
+		want = calloc(max, sizeof(*want));
+	for (i = 0; want && i < max; i++) {
+		char p[160];
 
-		snprintf(p, sizeof(p), "/local/domain/%u/device/%s/%u/%s",
-			 c->snap.nics[i].domid, CCD_NIC_TYPE,
-			 c->snap.nics[i].devid, CCD_K_STATE);
+		if (i < c->snap.nnic) {
+			snprintf(p, sizeof(p), "/local/domain/%u/device/%s/%u/%s",
+				 c->snap.nics[i].domid, CCD_NIC_TYPE,
+				 c->snap.nics[i].devid, CCD_K_STATE);
+		} else {
+			const struct ccd_half *hf =
+				&c->snap.halves[i - c->snap.nnic];
+
+			if (hf->kind == CCD_HALF_FRONT)
+				snprintf(p, sizeof(p),
+					 "/local/domain/%u/device/%s/%u/%s",
+					 hf->a, CCD_LINK_TYPE, hf->l,
+					 CCD_K_STATE);
+			else
+				snprintf(p, sizeof(p),
+					 "/local/domain/%u/backend/%s/%u/%u/%s",
+					 hf->b, CCD_LINK_TYPE, hf->a, hf->l,
+					 CCD_K_STATE);
+		}
 		if (!(want[n] = strdup(p)))
 			break;
 		n++;
 	}
 	if (n)
 		qsort(want, n, sizeof(*want), cmp_str);
+	/* (a half can be listed twice only by a confused scan; be safe) */
+	for (i = 1, k = n ? 1 : 0; i < n; i++) {
+		if (strcmp(want[i], want[k - 1]))
+			want[k++] = want[i];
+		else
+			free(want[i]);
+	}
+	n = k;
 	/* Both lists sorted: merge. */
 	for (i = 0, j = 0; i < n || j < c->nwatched;) {
 		int d = i >= n ? 1 : j >= c->nwatched ? -1 :
@@ -106,14 +136,46 @@ static void update_watches(struct ccd_ctx *c)
 
 static int reconcile(struct ccd_ctx *c)
 {
-	return ccd_reconcile(c->xsh, c->dc, c->timers, &c->opts, &c->snap,
-			     ccd_now_ms(), &c->deadline_ms);
+	long long dl;
+	int rc;
+
+	rc = ccd_reconcile(c->xsh, c->dc, c->timers, &c->opts, &c->snap,
+			   ccd_now_ms(), &c->deadline_ms);
+	if (!c->snap.ndom)      /* the scan failed: nothing to go on */
+		return rc;
+	dl = ccd_persist_pass(c->xsh, c->persist, &c->snap,
+			      c->conf.reboot_grace_s, ccd_now_ms());
+	if (dl && (!c->deadline_ms || dl < c->deadline_ms))
+		c->deadline_ms = dl;
+	if (c->status)
+		ccd_status_update(c->xsh, c->status, &c->snap, ccd_now_unix());
+	return rc;
+}
+
+/* SIGHUP: a bad file keeps the settings we run with. */
+static void reload_conf(struct ccd_ctx *c)
+{
+	struct ccd_conf nc;
+	char err[512];
+
+	if (ccd_conf_load(c->conf_path, c->conf_path == NULL ? 1 : 0, &nc, err,
+			  sizeof(err))) {
+		ccd_log(CCD_LOG_ERR, "%s; keeping the previous settings", err);
+		return;
+	}
+	c->conf = nc;
+	ccd_log(CCD_LOG_INFO, "reloaded %s",
+		c->conf_path ? c->conf_path : CCD_CONF_PATH);
 }
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: colorcomd [-f] [-v] [--once] [-p PIDFILE] [-t SECONDS]\n"
+		"usage: colorcomd [-f] [-v] [--once] [-c FILE] [-p PIDFILE] [-t SECONDS]\n"
+		"  -c, --config FILE    settings (default " CCD_CONF_PATH ",\n"
+		"                       which may be missing)\n"
+		"  -s, --status FILE    channel times for colorcomctl\n"
+		"                       (default " CCD_STATUS_PATH ")\n"
 		"  -f, --foreground     stay in the foreground, log to stderr\n"
 		"  -v, --verbose        log debug messages too\n"
 		"  -1, --once           one reconcile pass, then exit\n"
@@ -131,11 +193,14 @@ int main(int argc, char **argv)
 		{ "once", no_argument, NULL, '1' },
 		{ "pidfile", required_argument, NULL, 'p' },
 		{ "detach-timeout", required_argument, NULL, 't' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "status", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ccd_ctx c;
-	const char *pidfile = NULL;
+	const char *pidfile = NULL, *status_path = CCD_STATUS_PATH;
+	char err[512];
 	int foreground = 0, once = 0, opt, rc = 1;
 	unsigned long secs;
 	struct sigaction sa;
@@ -144,7 +209,7 @@ int main(int argc, char **argv)
 	memset(&c, 0, sizeof(c));
 	c.opts.detach_timeout_ms = 10000;
 	c.opts.relink_delay_ms = 1000;
-	while ((opt = getopt_long(argc, argv, "fv1p:t:h", lopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "fv1p:t:c:s:h", lopts, NULL)) != -1) {
 		switch (opt) {
 		case 'f':
 			foreground = 1;
@@ -166,6 +231,12 @@ int main(int argc, char **argv)
 			}
 			c.opts.detach_timeout_ms = (long long)secs * 1000;
 			break;
+		case 'c':
+			c.conf_path = optarg;
+			break;
+		case 's':
+			status_path = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -178,6 +249,13 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	/* Before daemonizing: a bad file is the admin's to see at once. */
+	if (ccd_conf_load(c.conf_path ? c.conf_path : CCD_CONF_PATH,
+			  !c.conf_path, &c.conf, err, sizeof(err))) {
+		fprintf(stderr, "colorcomd: %s\n", err);
+		return 2;
+	}
+	c.opts.conf = &c.conf;
 
 	if (!foreground && !once) {
 		if (daemon(0, 0)) {
@@ -212,13 +290,15 @@ int main(int argc, char **argv)
 
 	ccd_snap_init(&c.snap);
 	c.timers = ccd_timers_new();
+	c.persist = ccd_persist_new();
+	c.status = ccd_status_new(status_path);
 	c.xsh = xs_open(0);
 	if (!c.xsh) {
 		ccd_log(CCD_LOG_ERR, "cannot open xenstore: %s", strerror(errno));
 		goto out;
 	}
 	c.dc = ccd_dom_open();
-	if (!c.timers || !c.dc) {
+	if (!c.timers || !c.dc || !c.persist || !c.status) {
 		ccd_log(CCD_LOG_ERR, "out of memory");
 		goto out;
 	}
@@ -234,8 +314,10 @@ int main(int argc, char **argv)
 		ccd_log(CCD_LOG_ERR, "cannot set watches: %s", strerror(errno));
 		goto out;
 	}
-	ccd_log(CCD_LOG_INFO, "started (detach timeout %lld s)",
-		c.opts.detach_timeout_ms / 1000);
+	ccd_log(CCD_LOG_INFO, "started (detach timeout %lld s, config %s%s)",
+		c.opts.detach_timeout_ms / 1000,
+		c.conf_path ? c.conf_path : CCD_CONF_PATH,
+		c.conf_path || !access(CCD_CONF_PATH, F_OK) ? "" : ", absent: defaults");
 
 	{
 		int need = 1;
@@ -272,6 +354,7 @@ int main(int argc, char **argv)
 				}
 				if (got_hup) {
 					got_hup = 0;
+					reload_conf(&c);
 					need = 1;
 				}
 				continue;
@@ -315,6 +398,8 @@ out:
 	}
 	ccd_snap_free(&c.snap);
 	ccd_timers_free(c.timers);
+	ccd_persist_free(c.persist);
+	ccd_status_free(c.status);
 	ccd_dom_close(c.dc);
 	if (c.xsh)
 		xs_close(c.xsh);

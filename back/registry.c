@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "ccd.h"
+#include "ccd_conf.h"
 
 /* ---- snapshot containers ------------------------------------------------ */
 
@@ -419,6 +420,39 @@ int ccd_plan_build(const struct ccd_snap *s, const struct ccd_opts *o,
 		snprintf(a->reason, sizeof(a->reason),
 			 "duplicate mac %s on network %s (nic %u/%u has it)",
 			 macs, n->network, w->domid, w->devid);
+	}
+
+	/* 2b. per-network policy (colorcomd.conf network.NAME.max-peers): the
+	 * best-ranked max NICs of a network stay, later ones are refused.  A
+	 * NIC ranked behind another refused one is refused as well, so the
+	 * order of this loop does not matter. */
+	for (i = 0; o->conf && i < s->nnic; i++) {
+		const struct ccd_nic *n = &s->nics[i];
+		unsigned max, better = 0;
+
+		if (cls[i] != C_WAIT)
+			continue;
+		max = ccd_conf_max_peers(o->conf, n->network);
+		if (!max)
+			continue;
+		for (j = 0; j < s->nnic; j++) {
+			const struct ccd_nic *m = &s->nics[j];
+
+			if (j != i && (cls[j] == C_WAIT || cls[j] == C_CONN) &&
+			    !strcmp(m->network, n->network) &&
+			    nic_rank_less(m, n))
+				better++;
+		}
+		if (better < max)
+			continue;
+		cls[i] = C_ERROR;
+		if (!(a = plan_add(p, CCD_ACT_NIC_ERROR)))
+			goto out;
+		a->domid = n->domid;
+		a->devid = n->devid;
+		a->from = n->bstate;
+		snprintf(a->reason, sizeof(a->reason),
+			 "network %s is full (max-peers %u)", n->network, max);
 	}
 
 	/* 3. state machine of the surviving candidates. */

@@ -78,8 +78,9 @@ void ccctl_attach_ops(unsigned domid, unsigned devid,
 		      const struct ccctl_spec *s, struct ccctl_ops *ops);
 /* The attach's persistence record (same transaction; colorcomd re-attaches
  * from it when a domain with this UUID comes back after a reboot). */
-void ccctl_persist_ops(const char *uuid, unsigned devid, const char *name,
-		       const struct ccctl_spec *s, struct ccctl_ops *ops);
+void ccctl_persist_ops(const char *uuid, unsigned domid, unsigned devid,
+		       const char *name, const struct ccctl_spec *s,
+		       struct ccctl_ops *ops);
 void ccctl_detach_ops(unsigned domid, unsigned devid, struct ccctl_ops *ops);
 void ccctl_ops_json(FILE *f, const char *cmd, unsigned domid, unsigned devid,
 		    const struct ccctl_ops *ops);

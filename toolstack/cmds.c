@@ -213,7 +213,8 @@ int ccctl_attach_tx(struct xs_handle *h, uint32_t t, struct ccctl_attach *c)
 		return 0;
 	ccctl_attach_ops(c->domid, c->devid, &c->spec, &ops);
 	if (c->uuid[0])
-		ccctl_persist_ops(c->uuid, c->devid, c->seed, &c->spec, &ops);
+		ccctl_persist_ops(c->uuid, c->domid, c->devid, c->seed,
+				  &c->spec, &ops);
 	return ccctl_apply_ops(h, t, &ops);
 }
 
@@ -229,7 +230,8 @@ void ccctl_attach_json(FILE *f, const struct ccctl_attach *c)
 
 	ccctl_attach_ops(c->domid, c->devid, &c->spec, &ops);
 	if (c->uuid[0])
-		ccctl_persist_ops(c->uuid, c->devid, c->seed, &c->spec, &ops);
+		ccctl_persist_ops(c->uuid, c->domid, c->devid, c->seed,
+				  &c->spec, &ops);
 	ccctl_ops_json(f, "attach", c->domid, c->devid, &ops);
 }
 

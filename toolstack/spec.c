@@ -263,8 +263,9 @@ void ccctl_attach_ops(unsigned domid, unsigned devid,
 	}
 }
 
-void ccctl_persist_ops(const char *uuid, unsigned devid, const char *name,
-		       const struct ccctl_spec *s, struct ccctl_ops *ops)
+void ccctl_persist_ops(const char *uuid, unsigned domid, unsigned devid,
+		       const char *name, const struct ccctl_spec *s,
+		       struct ccctl_ops *ops)
 {
 	char pd[96], v[32];
 	unsigned i, first;
@@ -273,6 +274,9 @@ void ccctl_persist_ops(const char *uuid, unsigned devid, const char *name,
 	first = ops->n;
 	add(ops, CCCTL_MKDIR, pd, NULL, NULL);
 	add(ops, CCCTL_WRITE, pd, "name", name);
+	/* which incarnation the NICs were made for: colorcomd re-attaches
+	 * only to a domain with the same UUID and a different domid. */
+	add(ops, CCCTL_WRITE, pd, "domid", ccctl_domstr(domid, v));
 	add(ops, CCCTL_WRITE, pd, CCD_K_NETWORK, s->network);
 	ccd_mac_format(s->mac, v);
 	add(ops, CCCTL_WRITE, pd, CCD_K_MAC, v);

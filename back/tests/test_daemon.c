@@ -2,9 +2,11 @@
  * liveness) against the in-memory xenstore of fakexs.c. */
 #define TST_PREFIX "back.daemon."
 #include <stdlib.h>
+#include <unistd.h>
 #include <xenstore.h>
 
 #include "ccd.h"
+#include "ccd_conf.h"
 #include "fakexs.h"
 #include "tst.h"
 
@@ -696,6 +698,180 @@ static int t_random_garbage(void)
 	return 0;
 }
 
+/* ---- reboot records (persist.c) ---------------------------------------------- */
+
+#define U1 "6f0e2c1a-1111-4222-8333-944455556666"
+#define PR "/local/domain/0/colorcom/persist/" U1 "/0"
+
+static void record(unsigned d, const char *mac)
+{
+	char v[16];
+
+	snprintf(v, sizeof(v), "%u", d);
+	fx_set(PR "/name", "vm1");
+	fx_set(PR "/domid", v);
+	fx_set(PR "/network", "blue");
+	fx_set(PR "/mac", mac);
+	fx_set(PR "/mtu", "9000");
+	fx_set(PR "/ring-page-order", "8");
+}
+
+static int t_reboot_reattach(void)
+{
+	struct env e;
+	struct ccd_persist *ps = ccd_persist_new();
+	long long dl;
+
+	env_init(&e);
+	ccd_log_hook = capture;
+	fx_add_domain(3, "vm1");
+	fx_set("/local/domain/3/vm", "/vm/" U1);
+	attach(3, 0, "blue", "00:16:3e:00:00:31");
+	record(3, "00:16:3e:00:00:31");
+	CHECK_INT(pass(&e), 0);
+	/* the incarnation the record was made for: nothing to do */
+	fx_nops = 0;
+	CHECK_INT(ccd_persist_pass(e.h, ps, &e.snap, 60, e.now), 0);
+	CHECK_INT(fx_nops, 0);
+	/* xl reboot: domain 3 goes, domain 7 with the same UUID comes, while
+	 * the old backend dir is still there (the MAC is still taken) */
+	fx_rm("/local/domain/3");
+	fx_add_domain(7, "vm1");
+	fx_set("/local/domain/7/vm", "/vm/" U1);
+	ccd_snap_clear(&e.snap);
+	CHECK_INT(ccd_scan(e.h, e.dc, &e.snap), 0);
+	dl = ccd_persist_pass(e.h, ps, &e.snap, 60, e.now);
+	CHECK_INT(dl, e.now + 500);
+	CHECK(!fx_exists("/local/domain/0/backend/colorcom/7"));
+	/* the daemon's pass removes the dead domain's dir, then re-attaches */
+	e.now += 500;
+	CHECK_INT(pass(&e), 0);
+	CHECK(!fx_exists("/local/domain/0/backend/colorcom/3"));
+	CHECK_INT(ccd_persist_pass(e.h, ps, &e.snap, 60, e.now), 0);
+	CHECK_STR(fx_get("/local/domain/0/backend/colorcom/7/0/mac"), "00:16:3e:00:00:31");
+	CHECK_STR(fx_get("/local/domain/0/backend/colorcom/7/0/mtu"), "9000");
+	CHECK_STR(fx_get("/local/domain/0/backend/colorcom/7/0/ring-page-order"), "8");
+	CHECK_STR(fx_get("/local/domain/0/backend/colorcom/7/0/network"), "blue");
+	CHECK_STR(fx_get("/local/domain/0/backend/colorcom/7/0/state"), "1");
+	CHECK_STR(fx_get("/local/domain/7/device/colorcom/0/state"), "1");
+	CHECK_STR(fx_perms("/local/domain/7/device/colorcom/0"), "n7,r0");
+	CHECK_STR(fx_perms("/local/domain/0/backend/colorcom/7/0"), "n0,r7");
+	CHECK_STR(fx_get(PR "/domid"), "7");
+	CHECK(strstr(logbuf, "re-attached nic 7/0 (network blue, mac 00:16:3e:00:00:31) of rebooted domain vm1 (was domain 3)"));
+	/* and the normal rules take it from there */
+	CHECK_INT(pass(&e), 0);
+	CHECK_STR(fx_get("/local/domain/0/backend/colorcom/7/0/state"), "2");
+	/* a NIC removed behind our back from the same incarnation stays gone */
+	fx_rm("/local/domain/0/backend/colorcom/7");
+	fx_rm("/local/domain/7/device/colorcom/0");
+	CHECK_INT(pass(&e), 0);
+	CHECK_INT(ccd_persist_pass(e.h, ps, &e.snap, 60, e.now), 0);
+	CHECK(!fx_exists("/local/domain/0/backend/colorcom/7"));
+	/* another domain with the same name but a new UUID gets nothing */
+	fx_rm("/local/domain/7");
+	fx_add_domain(8, "vm1");
+	fx_set("/local/domain/8/vm", "/vm/00000000-1111-4222-8333-944455556666");
+	CHECK_INT(pass(&e), 0);
+	ccd_persist_pass(e.h, ps, &e.snap, 60, e.now);
+	CHECK(!fx_exists("/local/domain/0/backend/colorcom/8"));
+	ccd_persist_free(ps);
+	ccd_log_hook = NULL;
+	env_fini(&e);
+	return 0;
+}
+
+static int t_reboot_record_expires(void)
+{
+	struct env e;
+	struct ccd_persist *ps = ccd_persist_new();
+
+	env_init(&e);
+	ccd_log_hook = capture;
+	record(3, "00:16:3e:00:00:31");
+	fx_set("/local/domain/0/colorcom/persist/junk/0/mac", "x");
+	CHECK_INT(pass(&e), 0);
+	/* no domain has the UUID: kept for the grace period, then forgotten */
+	CHECK_INT(ccd_persist_pass(e.h, ps, &e.snap, 60, e.now), e.now + 60000);
+	CHECK(fx_exists(PR));
+	e.now += 59999;
+	CHECK_INT(ccd_persist_pass(e.h, ps, &e.snap, 60, e.now), e.now + 1);
+	CHECK(fx_exists(PR));
+	e.now += 1;
+	CHECK_INT(ccd_persist_pass(e.h, ps, &e.snap, 60, e.now), 0);
+	CHECK(!fx_exists("/local/domain/0/colorcom/persist/" U1));
+	CHECK(fx_exists("/local/domain/0/colorcom/persist/junk"));  /* not ours */
+	CHECK(strstr(logbuf, "forgot the NICs of domain " U1));
+	CHECK(strstr(logbuf, "not a UUID"));
+	/* a bad record is logged and left alone, never half-attached */
+	record(3, "01:00:5e:00:00:01");           /* multicast */
+	fx_add_domain(9, "vm1");
+	fx_set("/local/domain/9/vm", "/vm/" U1);
+	CHECK_INT(pass(&e), 0);
+	CHECK_INT(ccd_persist_pass(e.h, ps, &e.snap, 60, e.now), 0);
+	CHECK(!fx_exists("/local/domain/0/backend/colorcom/9"));
+	CHECK(strstr(logbuf, "ignoring the bad reboot record"));
+	ccd_persist_free(ps);
+	ccd_log_hook = NULL;
+	env_fini(&e);
+	return 0;
+}
+
+/* ---- channel times (status.c) ---------------------------------------------------- */
+
+static int t_status_file(void)
+{
+	struct env e;
+	char dir[] = "/tmp/ccd-status-XXXXXX", path[64], line[128];
+	struct ccd_status *st;
+	struct ccd_chan ch;
+	FILE *f;
+
+	env_init(&e);
+	ccd_log_hook = capture;
+	CHECK(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/run/channels", dir);
+	st = ccd_status_new(path);
+	fx_add_domain(3, "a");
+	fx_add_domain(4, "b");
+	attach(3, 0, "blue", "00:16:3e:00:00:01");
+	attach(4, 0, "blue", "00:16:3e:00:00:02");
+	CHECK_INT(pass(&e), 0);
+	fx_set("/local/domain/3/device/colorcom/0/state", "4");
+	fx_set("/local/domain/4/device/colorcom/0/state", "4");
+	CHECK_INT(pass(&e), 0);
+	CHECK_INT(pass(&e), 0);         /* the snapshot now has the halves */
+	CHECK_INT(ccd_status_update(e.h, st, &e.snap, 1000), 0);
+	CHECK((f = fopen(path, "r")) != NULL);
+	CHECK(fgets(line, sizeof(line), f));
+	fclose(f);
+	CHECK_STR(line, "3 1024 1 1 1000\n");
+	CHECK_INT(ccd_chan_parse(line, &ch), 0);
+	CHECK(ch.a == 3 && ch.l == 1024 && ch.since == 1000);
+	/* unchanged states keep their time */
+	CHECK_INT(ccd_status_update(e.h, st, &e.snap, 2000), 0);
+	f = fopen(path, "r");
+	CHECK(f && fgets(line, sizeof(line), f));
+	fclose(f);
+	CHECK_STR(line, "3 1024 1 1 1000\n");
+	fx_set("/local/domain/4/backend/cclink/3/1024/state", "4");
+	CHECK_INT(ccd_status_update(e.h, st, &e.snap, 3000), 0);
+	f = fopen(path, "r");
+	CHECK(f && fgets(line, sizeof(line), f));
+	fclose(f);
+	CHECK_STR(line, "3 1024 1 4 3000\n");
+	CHECK_INT(ccd_chan_parse("3 1024 1 4", &ch), -1);
+	CHECK_INT(ccd_chan_parse("3 1024 1 9 5", &ch), -1);
+	CHECK_INT(ccd_chan_parse("3 1024 1 4 5 x", &ch), -1);
+	ccd_status_free(st);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/run", dir);
+	rmdir(path);
+	rmdir(dir);
+	ccd_log_hook = NULL;
+	env_fini(&e);
+	return 0;
+}
+
 int main(void)
 {
 	ccd_log_hook = capture;
@@ -721,6 +897,9 @@ int main(void)
 	RUN(t_partial_nic_waits);
 	RUN(t_no_xenstore_garbage_dirs);
 	RUN(t_random_garbage);
+	RUN(t_reboot_reattach);
+	RUN(t_reboot_record_expires);
+	RUN(t_status_file);
 	fx_reset();
 	return tst_failed ? 1 : 0;
 }

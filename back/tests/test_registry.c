@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "ccd.h"
+#include "ccd_conf.h"
 #include "tst.h"
 
 static void quiet(int prio, const char *msg)
@@ -486,6 +487,42 @@ static int t_plan_dup_mac_accepted_keeps_it(void)
 	return 0;
 }
 
+static int t_plan_max_peers(void)
+{
+	struct ccd_snap s;
+	struct ccd_plan p;
+	struct ccd_conf c;
+	struct ccd_opts o = OPTS;
+	char err[128];
+	static const char text[] = "network.blue.max-peers = 2\n";
+
+	CHECK(ccd_conf_parse(text, sizeof(text) - 1, "t", &c, err,
+			     sizeof(err)) == 0);
+	o.conf = &c;
+	ccd_snap_init(&s);
+	doms(&s, 6);
+	nic(&s, 6, 0, "blue", 6, 4, 4);   /* accepted earlier: keeps its place */
+	nic(&s, 1, 0, "blue", 1, 1, 1);   /* lowest newcomer: second place */
+	nic(&s, 3, 0, "blue", 3, 1, 1);   /* third: refused */
+	nic(&s, 4, 0, "blue", 4, 1, 1);   /* fourth: refused */
+	nic(&s, 5, 0, "red", 5, 1, 1);    /* no limit on red */
+	ccd_plan_init(&p);
+	CHECK(ccd_plan_build(&s, &o, &p) == 0);
+	CHECK(!find(&p, CCD_ACT_NIC_ERROR, 6, 0));
+	CHECK(!find(&p, CCD_ACT_NIC_ERROR, 1, 0));
+	CHECK(find(&p, CCD_ACT_NIC_ERROR, 3, 0));
+	CHECK(find(&p, CCD_ACT_NIC_ERROR, 4, 0));
+	CHECK(!find(&p, CCD_ACT_NIC_ERROR, 5, 0));
+	CHECK_STR(find(&p, CCD_ACT_NIC_ERROR, 3, 0)->reason,
+		  "network blue is full (max-peers 2)");
+	ccd_plan_free(&p);
+	/* without the policy nobody is refused */
+	PLAN(s, p);
+	CHECK_INT(count(&p, CCD_ACT_NIC_ERROR), 0);
+	DONE(s, p);
+	return 0;
+}
+
 static int t_plan_invalid_nic_closed(void)
 {
 	struct ccd_snap s;
@@ -767,6 +804,7 @@ int main(void)
 	RUN(t_plan_mesh);
 	RUN(t_plan_dup_mac_second_loses);
 	RUN(t_plan_dup_mac_accepted_keeps_it);
+	RUN(t_plan_max_peers);
 	RUN(t_plan_invalid_nic_closed);
 	RUN(t_plan_detach);
 	RUN(t_plan_detach_frontend_closed);

@@ -326,6 +326,7 @@ static int t_attach_records_for_reboot(void)
 	CHECK_INT(run("attach", "gamma", "network=blue,mac=" MAC1 ",ring=1M", NULL), 0);
 	CHECK_INT(fx_commits, 1);
 	CHECK_STR(fx_get(P3 "/name"), "gamma");
+	CHECK_STR(fx_get(P3 "/domid"), "3");
 	CHECK_STR(fx_get(P3 "/network"), "blue");
 	CHECK_STR(fx_get(P3 "/mac"), MAC1);
 	CHECK_STR(fx_get(P3 "/mtu"), "1500");
