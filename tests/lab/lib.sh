@@ -129,7 +129,7 @@ g() {
 lab_collect_guests() {
 	local n
 	for n in $(xl list 2>/dev/null | awk 'NR>2 {print $1}'); do
-		G_TIMEOUT=20 g "$n" dmesg >"$LAB_LOGDIR/guest-$n-dmesg.log" 2>&1
+		G_TIMEOUT=6 g "$n" dmesg >"$LAB_LOGDIR/guest-$n-dmesg.log" 2>&1
 	done
 	xl list >"$LAB_LOGDIR/xl-list-final.log" 2>&1
 }

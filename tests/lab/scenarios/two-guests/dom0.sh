@@ -59,12 +59,14 @@ log "dom0 netdevs before: $n0"
 log "dom0 netdevs after:  $n1"
 log "transfer ${secs}s: dom0 xl cpu +${d0}s (own code +${dk}s), guests +${dg}s; same-length burn: dom0 xl cpu +${db}s (own code +${dbk}s)"
 if [ "$n0" = "$n1" ]; then pass no-dom0-netdev-traffic; else fail no-dom0-netdev-traffic "dom0 netdev counters moved: $n0 -> $n1"; fi
-# Netback moving the same bytes costs dom0 about what it costs the guests (see
-# netback-baseline); a path through dom0 would blow well past the control.
-if awk -v d="$d0" -v b="$db" -v k="$dk" -v bk="$dbk" 'BEGIN {exit !(d <= 1.3 * b + 1 && k <= 1.3 * bk + 1)}'; then
+# "Barely moves": beyond what the control costs it, dom0 may spend at most a tenth
+# of what the guests spent, by both measures.  Through netback dom0's extra cost is of
+# the order of the guests' own (see netback-baseline), so a path through dom0 trips this.
+if awk -v d="$d0" -v b="$db" -v k="$dk" -v bk="$dbk" -v g="$dg" \
+	'BEGIN {exit !(d - b <= 0.1 * g + 1 && k - bk <= 0.1 * g + 1)}'; then
 	pass dom0-cpu-barely-moves
 else
-	fail dom0-cpu-barely-moves "during the transfer dom0 used ${d0}s (own code ${dk}s); during a same-length guest burn with no network ${db}s (${dbk}s)"
+	fail dom0-cpu-barely-moves "dom0 used ${d0}s (own code ${dk}s) during the transfer, ${db}s (${dbk}s) during a same-length burn; guests used ${dg}s"
 fi
 # Counters: sampled a, b, a again; what b received from a must lie between the two
 # samples of what a sent to b (a frame may be in flight while we sample).
