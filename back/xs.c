@@ -113,6 +113,33 @@ static int read_state(struct xs_handle *h, const char *path)
 	return st;
 }
 
+/*
+ * The guest owns its NIC frontend dir but writes only `state` there; the NIC's
+ * settings are read from dom0's backend dir alone.  Anything else a guest puts
+ * there (a claimed mac or network, say) is ignored, and said so once.
+ */
+static void check_front_claims(struct xs_handle *h, unsigned d, unsigned n)
+{
+	char p[96], q[200];
+	char **e;
+	unsigned ne, i;
+
+	snprintf(p, sizeof(p), "/local/domain/%u/device/%s/%u", d, CCD_NIC_TYPE,
+		 n);
+	e = list(h, p, &ne);
+	for (i = 0; i < ne; i++) {
+		if (!strcmp(e[i], CCD_K_BACKEND) ||
+		    !strcmp(e[i], CCD_K_BACKEND_ID) ||
+		    !strcmp(e[i], CCD_K_STATE))
+			continue;
+		snprintf(q, sizeof(q), "%s/%s", p, e[i]);
+		ccd_log_once(CCD_LOG_WARN, q,
+			     "ignoring guest-written %s: NIC settings come from "
+			     CCD_BACKEND_ROOT "/%u/%u only", q, d, n);
+	}
+	free(e);
+}
+
 static void scan_nic(struct xs_handle *h, struct ccd_snap *s, unsigned d,
 		     unsigned n)
 {
@@ -170,6 +197,7 @@ static void scan_nic(struct xs_handle *h, struct ccd_snap *s, unsigned d,
 	snprintf(p, sizeof(p), "/local/domain/%u/device/%s/%u/%s", d,
 		 CCD_NIC_TYPE, n, CCD_K_STATE);
 	nic->fstate = read_state(h, p);
+	check_front_claims(h, d, n);
 }
 
 static void scan_nics(struct xs_handle *h, struct ccd_snap *s)
