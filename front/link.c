@@ -20,6 +20,31 @@
  * stack: teardown must never depend on an allocation succeeding. */
 #define CCNET_MAP_BATCH		16
 
+/*
+ * Module-wide resource counters, read-only in /sys/module/colorcom/parameters/:
+ * grant refs we hold for peers, peer pages we map, event channels we own.  With
+ * no link left they must read 0; the lab's churn scenario checks they come back
+ * to where they were after hundreds of links came and went.
+ */
+static atomic_t ccnet_grants_active = ATOMIC_INIT(0);
+static atomic_t ccnet_maps_active = ATOMIC_INIT(0);
+static atomic_t ccnet_evtchns_active = ATOMIC_INIT(0);
+
+static int ccnet_counter_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%d\n", atomic_read(kp->arg));
+}
+
+static const struct kernel_param_ops ccnet_counter_ops = {
+	.get = ccnet_counter_get,
+};
+module_param_cb(grants_active, &ccnet_counter_ops, &ccnet_grants_active, 0444);
+MODULE_PARM_DESC(grants_active, "grant refs currently given to peers (read-only)");
+module_param_cb(maps_active, &ccnet_counter_ops, &ccnet_maps_active, 0444);
+MODULE_PARM_DESC(maps_active, "peer pages currently mapped (read-only)");
+module_param_cb(evtchns_active, &ccnet_counter_ops, &ccnet_evtchns_active, 0444);
+MODULE_PARM_DESC(evtchns_active, "event channels currently owned (read-only)");
+
 static unsigned int ccnet_mac_hash(const u8 *mac)
 {
 	return jhash(mac, ETH_ALEN, 0) & ((1u << CCNET_HASH_BITS) - 1);
@@ -115,16 +140,18 @@ static void ccnet_own_ring_release(struct ccnet_link *link)
 			if (!own->pages[i])
 				continue;
 			/* Frees the page once the peer has unmapped it. */
-			if (own->refs[i] >= 0)
+			if (own->refs[i] >= 0) {
 				gnttab_end_foreign_access(own->refs[i], own->pages[i]);
-			else
+				atomic_dec(&ccnet_grants_active);
+			} else
 				__free_page(own->pages[i]);
 		}
 	}
 	if (own->ctrl_page) {
-		if (own->ctrl_ref >= 0)
+		if (own->ctrl_ref >= 0) {
 			gnttab_end_foreign_access(own->ctrl_ref, own->ctrl_page);
-		else
+			atomic_dec(&ccnet_grants_active);
+		} else
 			__free_page(own->ctrl_page);
 	}
 	kfree(own->pages);
@@ -174,6 +201,7 @@ static int ccnet_own_ring_grant(struct ccnet_link *link)
 						  xen_page_to_gfn(own->pages[i]), 1);
 		if (ref < 0)
 			return ref;
+		atomic_inc(&ccnet_grants_active);
 		own->refs[i] = ref;
 		ctrl->data_ref[i] = ref;
 	}
@@ -182,6 +210,7 @@ static int ccnet_own_ring_grant(struct ccnet_link *link)
 					  xen_page_to_gfn(own->ctrl_page), 0);
 	if (ref < 0)
 		return ref;
+	atomic_inc(&ccnet_grants_active);
 	own->ctrl_ref = ref;
 
 	if (ccring_attach(&link->tx, ctrl, own->va, link->order))
@@ -209,6 +238,7 @@ static int ccnet_map_range(struct ccnet_link *link, unsigned int first,
 		if (ops[i].status == GNTST_okay) {
 			prx->handles[first + i] = ops[i].handle;
 			prx->mapped[first + i] = true;
+			atomic_inc(&ccnet_maps_active);
 		} else {
 			dev_warn(&link->xdev->dev,
 				 "mapping grant %u of domain %u: status %d\n",
@@ -230,9 +260,12 @@ static void ccnet_unmap_flush(struct ccnet_link *link,
 	if (!count)
 		return;
 	err = gnttab_unmap_refs(ops, NULL, pages, count);
-	for (i = 0; i < count; i++)
+	for (i = 0; i < count; i++) {
 		if (err || ops[i].status != GNTST_okay)
 			link->prx.unmap_failed = true;
+		else
+			atomic_dec(&ccnet_maps_active);
+	}
 	if (link->prx.unmap_failed)
 		dev_err(&link->xdev->dev, "unmapping peer ring failed (%d)\n", err);
 }
@@ -431,9 +464,11 @@ static void ccnet_link_teardown(struct ccnet_link *link)
 		unbind_from_irqhandler(link->irq, link);
 		link->irq = 0;
 		link->evtchn = 0;
+		atomic_dec(&ccnet_evtchns_active);
 	} else if (link->evtchn) {
 		xenbus_free_evtchn(link->xdev, link->evtchn);
 		link->evtchn = 0;
+		atomic_dec(&ccnet_evtchns_active);
 	}
 	ccnet_peer_ring_unmap(link);
 	ccnet_own_ring_release(link);
@@ -568,6 +603,7 @@ static int ccnet_link_setup(struct ccnet_link *link, const char **why)
 		err = xenbus_alloc_evtchn(dev, &link->evtchn);
 		if (err)
 			return err;
+		atomic_inc(&ccnet_evtchns_active);
 		*why = "binding event channel";
 		err = bind_evtchn_to_irqhandler_lateeoi(link->evtchn,
 							ccnet_link_interrupt, 0,
@@ -623,6 +659,7 @@ static int ccnet_link_connect(struct ccnet_link *link, const char **why)
 		if (err < 0)
 			goto out_unmap;
 		link->irq = err;
+		atomic_inc(&ccnet_evtchns_active);
 	}
 
 	spin_lock_bh(&link->tx_lock);

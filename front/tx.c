@@ -12,14 +12,25 @@
 
 #include "common.h"
 
+#ifdef CCNET_HOSTILE
 /*
- * Test hook for the lab's hostile-peer check: the next record sent to this
+ * TEST-ONLY (hostile build, front/hostile/): the next record sent to this
  * domid carries a wrong sequence number, which that peer must treat as a
  * protocol violation (mark the link broken).  -1 = off.  Root only.
  */
 static int ccnet_test_bad_seq = -1;
 module_param_named(test_bad_seq, ccnet_test_bad_seq, int, 0600);
-MODULE_PARM_DESC(test_bad_seq, "testing: corrupt the next record sent to this domid");
+MODULE_PARM_DESC(test_bad_seq, "TEST ONLY: corrupt the next record sent to this domid");
+
+static void ccnet_tx_test_hook(struct ccnet_link *link)
+{
+	if (unlikely(READ_ONCE(ccnet_test_bad_seq) == link->peer) &&
+	    cmpxchg(&ccnet_test_bad_seq, link->peer, -1) == link->peer)
+		link->tx.seq++;
+}
+#else
+static inline void ccnet_tx_test_hook(struct ccnet_link *link) { }
+#endif
 
 /* Frame metadata, computed once at xmit, kept with a backlogged skb. */
 struct ccnet_tx_cb {
@@ -65,9 +76,7 @@ static int ccnet_tx_put(struct ccnet_link *link, struct sk_buff *skb)
 	rc = ccring_prod_space(&link->tx, skb->len);
 	if (rc <= 0)
 		return rc;
-	if (unlikely(READ_ONCE(ccnet_test_bad_seq) == link->peer) &&
-	    cmpxchg(&ccnet_test_bad_seq, link->peer, -1) == link->peer)
-		link->tx.seq++;
+	ccnet_tx_test_hook(link);
 	ccring_prod_begin(&link->tx, skb->len, &ccnet_tx_cb(skb)->meta);
 	/* Walks head, frags and frag_list alike, one mapped chunk at a time. */
 	skb_prepare_seq_read(skb, 0, skb->len, &st);

@@ -216,6 +216,77 @@ cc_stats_agree() {
 		exit !ok }'
 }
 
+# --- fault scenarios (peer-destroy, daemon-crash, underlay-down, isolation, hostile-peer,
+# churn) --------------------------------------------------------------------------------
+# now_s: dom0 wall clock, seconds with microseconds (bash's EPOCHREALTIME).
+now_s() { echo "$EPOCHREALTIME"; }
+# since_s T0: seconds since now_s printed T0, to 0.01.
+since_s() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN {printf "%.2f", b - a}'; }
+# wait_until SECONDS CMD...: poll CMD every 0.2 s until it succeeds (reason on timeout).
+wait_until() {
+	local t=$1 end
+	shift
+	end=$(awk -v n="$EPOCHREALTIME" -v t="$t" 'BEGIN {printf "%d", n + t}')
+	while :; do
+		"$@" >/dev/null 2>&1 && return 0
+		[ "${EPOCHREALTIME%.*}" -ge "$end" ] && break
+		sleep 0.2
+	done
+	echo "timed out after ${t}s: $*"
+	return 1
+}
+# cc_guest_nic NAME NETWORK MAC IP [MODULE]: load the driver (default the release
+# build), attach NIC 0 on NETWORK, give the interface IP/24 and bring it up.
+# Sets CC_IF[NAME].  Not for `check` (its subshell would lose CC_IF).
+declare -gA CC_IF
+cc_guest_nic() {
+	local n=$1 net=$2 mac=$3 ip=$4 mod=${5:-/lib/colorcom/colorcom.ko} i
+	g "$n" "lsmod | grep -q '^colorcom' || insmod $mod" || return 1
+	colorcomctl attach "$n" "network=$net,mac=$mac" >/dev/null || return 1
+	CC_IF[$n]=
+	for i in $(seq 1 50); do
+		CC_IF[$n]=$(cc_ifname "$n" "$mac")
+		[ -n "${CC_IF[$n]}" ] && break
+		sleep 0.2
+	done
+	[ -n "${CC_IF[$n]}" ] || { echo "no interface with $mac in $n"; return 1; }
+	g "$n" "ip addr add $ip/24 dev ${CC_IF[$n]} && ip link set ${CC_IF[$n]} up"
+}
+# cc_links NAME IFACE: the NIC's links_connected counter.
+cc_links() { cc_stat "$1" "$2" links_connected; }
+# cc_wait_links NAME IFACE N [SECONDS]: wait (in the guest) until exactly N links are up.
+cc_wait_links() {
+	G_TIMEOUT=$((${4:-60} + 30)) g "$1" "for i in \$(seq $((${4:-60} * 5))); do ethtool -S $2 | grep -q '^ *links_connected: $3\$' && exit 0; sleep 0.2; done; ethtool -S $2 | grep links_connected; exit 1"
+}
+# xl_no_dying: no domain in `xl list` is dying or nameless (a zombie keeps its memory
+# while someone still maps its pages).
+xl_no_dying() { ! xl list | awk 'NR > 1 && ($1 == "(null)" || $5 ~ /d/) {bad = 1} END {exit !bad}'; }
+# cc_half_of A B [NICA NICB]: the xenstore dir of A's half of the link between A and B.
+cc_half_of() {
+	local a=$1 b=$2 na=${3:-0} nb=${4:-0}
+	if [ "$a" -lt "$b" ]; then
+		echo "/local/domain/$a/device/cclink/$(((b << 8) | (na << 4) | nb))"
+	else
+		echo "/local/domain/$a/backend/cclink/$b/$(((a << 8) | (nb << 4) | na))"
+	fi
+}
+# cc_half_closed PATH: the half is gone or says Closed (6).
+cc_half_closed() { local s; s=$(xenstore-read "$1/state" 2>/dev/null) || return 0; [ "$s" = 6 ]; }
+# cc_bg_transfer TAG FROM TO TO_IP BYTES [PORT]: lab_transfer in the background; its
+# check line is printed when it ends; cc_bg_wait TAG waits and prints the seconds.
+cc_bg_transfer() {
+	local tag=$1
+	shift
+	lab_transfer "$@" >"/tmp/bg-$tag.out" 2>&1 &
+	eval "CC_BG_$tag=\$!"
+}
+cc_bg_wait() {
+	local pid
+	eval "pid=\$CC_BG_$1"
+	wait "$pid"
+	tail -n1 "/tmp/bg-$1.out"
+}
+
 # --- benchmark helpers (scenarios bench, bench-scale: make bench) ---------------------
 # bench_snap GUEST...: "uptime dom0_xl_cpu dom0_busy guests_cpu" (guests_cpu = the named
 # guests' CPU seconds summed), from one xl list, so sampling costs dom0 the same around
@@ -258,4 +329,15 @@ bench_iperf() {
 		  (.end.sum_received.bytes / 64 / .end.sum_received.seconds),
 		  ((.end.sum_sent.packets // 0) / .end.sum_sent.seconds) ]
 		| map(. * 10 | floor / 10) | map(tostring) | join(" ")' 2>/dev/null | grep . || echo "0 0 0"
+}
+# lab_guest_again NAME [LINE...]: create a guest whose name was used before (the old
+# one is gone): its old console log is set aside first, so waiting for the agent
+# does not find the previous incarnation's READY line.
+lab_guest_again() {
+	local f=/var/log/xen/console/guest-$1.log i=1
+	if [ -f "$f" ]; then
+		while [ -e "/var/log/xen/console/guest-$1.prev$i.log" ]; do i=$((i + 1)); done
+		mv "$f" "/var/log/xen/console/guest-$1.prev$i.log"
+	fi
+	lab_guest "$@"
 }

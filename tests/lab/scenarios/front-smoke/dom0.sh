@@ -94,7 +94,8 @@ L=$((HI << 8))
 FH=/local/domain/$LO/device/cclink/$L
 BH=/local/domain/$HI/backend/cclink/$LO/$L
 
-check insmod-a g a 'insmod /lib/colorcom/colorcom.ko'
+# a runs the TEST-ONLY hostile build: it alone has the test_bad_seq hook used below.
+check insmod-a g a 'insmod /lib/colorcom/colorcom-hostile.ko'
 check insmod-b g b 'insmod /lib/colorcom/colorcom.ko'
 check insmod-c g c 'insmod /lib/colorcom/colorcom.ko'
 

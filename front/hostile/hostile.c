@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * TEST-ONLY: a hostile peer, for the lab scenario hostile-peer.  Built only into
+ * the hostile variant of the module (front/hostile/, CCNET_HOSTILE); the release
+ * colorcom.ko has none of this.
+ *
+ *   echo "CMD DOMID [ARG]" >/sys/module/colorcom/parameters/hostile
+ *
+ * acts on our connected link to DOMID:
+ *   prod-beyond   publish a prod index past the end of the ring
+ *   prod-back     publish a prod index behind the last one published
+ *   cons-beyond   (as consumer of the peer's ring) publish a cons past its prod
+ *   cons-back     publish a cons index behind the last one published
+ *   len-huge      publish a record header with len 0x7fffffff
+ *   len-zero      publish a record header with len 0
+ *   double-fetch  ARG records (default 200), each pushed with a valid header whose
+ *                 len is then flipped between valid and huge for about 1 ms
+ *   flood         send events as fast as possible for ARG ms (default 5000)
+ * The index and header commands first silence our side of the link (our poll
+ * and TX stop, without telling anyone), so no honest write of ours repairs the
+ * corruption before the peer sees it.
+ */
+#include <linux/module.h>
+#include <linux/rtnetlink.h>
+#include <linux/delay.h>
+#include <linux/jiffies.h>
+#include <linux/sched.h>
+#include <xen/events.h>
+
+#include "common.h"
+
+#define CCNET_HOSTILE_HUGE	0x7fffffffu
+#define CCNET_HOSTILE_FRAME	60u
+
+static struct ccnet_link *ccnet_hostile_find(unsigned int peer)
+{
+	struct ccnet_link *link;
+	struct ccnet_nic *nic;
+
+	ASSERT_RTNL();
+	list_for_each_entry(nic, &ccnet_nics, node)
+		list_for_each_entry(link, &nic->links, nic_node)
+			if (link->peer == peer &&
+			    test_bit(CCNET_LINK_CONNECTED, &link->flags))
+				return link;
+	return NULL;
+}
+
+/* Write into our own (granted) ring at index idx, splitting at page ends. */
+static void ccnet_hostile_put(struct ccnet_link *link, u32 idx, const void *src,
+			      u32 n)
+{
+	const u8 *s = src;
+	u32 off, chunk;
+
+	while (n) {
+		off = idx & (link->tx.size - 1);
+		chunk = min_t(u32, n, PAGE_SIZE - (off & (PAGE_SIZE - 1)));
+		memcpy(link->own.va[off / PAGE_SIZE] + (off & (PAGE_SIZE - 1)),
+		       s, chunk);
+		idx += chunk;
+		s += chunk;
+		n -= chunk;
+	}
+}
+
+static u32 *ccnet_hostile_len_word(struct ccnet_link *link, u32 idx)
+{
+	u32 off = idx & (link->tx.size - 1);
+
+	/* Records start 8-aligned: the len word never straddles a page. */
+	return (u32 *)(link->own.va[off / PAGE_SIZE] + (off & (PAGE_SIZE - 1)));
+}
+
+/* Our side stops touching the link, quietly: no broken key, no count. */
+static void ccnet_hostile_silence(struct ccnet_link *link)
+{
+	set_bit(CCNET_LINK_BROKEN, &link->flags);
+}
+
+static int ccnet_hostile_index(struct ccnet_link *link, const char *cmd)
+{
+	struct ccring_ctrl *own = link->tx.ctrl, *peer = link->rx.ctrl;
+	u32 v;
+
+	spin_lock_bh(&link->tx_lock);
+	ccnet_hostile_silence(link);
+	if (!strcmp(cmd, "prod-beyond")) {
+		v = link->tx.pushed + link->tx.size + 8;
+		WRITE_ONCE(own->prod, v);
+	} else if (!strcmp(cmd, "prod-back")) {
+		v = link->tx.pushed - 8;
+		WRITE_ONCE(own->prod, v);
+	} else if (!strcmp(cmd, "cons-beyond")) {
+		/* Past anything the producer can have pushed. */
+		v = link->rx.peer_idx + link->rx.size + 8;
+		WRITE_ONCE(peer->cons, v);
+	} else {
+		/* Behind anything the producer can have seen. */
+		v = link->rx.released - link->rx.size - 8;
+		WRITE_ONCE(peer->cons, v);
+	}
+	spin_unlock_bh(&link->tx_lock);
+	pr_info("colorcom-hostile: %s to domain %u: wrote %u\n", cmd, link->peer, v);
+	return 0;
+}
+
+static int ccnet_hostile_len(struct ccnet_link *link, u32 len)
+{
+	struct ccring_hdr h = { .len = len };
+	u32 at;
+
+	spin_lock_bh(&link->tx_lock);
+	ccnet_hostile_silence(link);
+	at = link->tx.prod;
+	h.seq = link->tx.seq;
+	ccnet_hostile_put(link, at, &h, sizeof(h));
+	virt_wmb();
+	/* Publish the header and one 8-octet word after it. */
+	WRITE_ONCE(link->tx.ctrl->prod, at + ccring_rec_size(8));
+	spin_unlock_bh(&link->tx_lock);
+	pr_info("colorcom-hostile: header len %u at %u to domain %u\n", len, at,
+		link->peer);
+	return 0;
+}
+
+static int ccnet_hostile_double_fetch(struct ccnet_link *link, unsigned int n)
+{
+	u8 frame[CCNET_HOSTILE_FRAME] = { };
+	struct ccring_meta m = { };
+	unsigned int i, sent = 0, flips = 0;
+	unsigned long until;
+	u32 at, *lenp;
+
+	ether_addr_copy(frame, link->peer_mac);
+	ether_addr_copy(frame + ETH_ALEN, link->nic->ndev->dev_addr);
+	frame[12] = 0x88;	/* local experimental ethertype */
+	frame[13] = 0xb5;
+	for (i = 0; i < n; i++) {
+		spin_lock_bh(&link->tx_lock);
+		if (!link->tx_ok ||
+		    ccring_prod_space(&link->tx, CCNET_HOSTILE_FRAME) <= 0) {
+			spin_unlock_bh(&link->tx_lock);
+			break;
+		}
+		at = link->tx.prod;
+		ccring_prod_begin(&link->tx, CCNET_HOSTILE_FRAME, &m);
+		ccring_prod_copy(&link->tx, 0, frame, sizeof(frame));
+		ccring_prod_commit(&link->tx);
+		/* Always kick: the sooner the reader races us, the better. */
+		ccring_prod_push(&link->tx);
+		ccnet_link_notify(link);
+		/* The record is published: now change it under the reader. */
+		lenp = ccnet_hostile_len_word(link, at);
+		until = jiffies + max(1UL, msecs_to_jiffies(1));
+		while (time_before_eq(jiffies, until)) {
+			WRITE_ONCE(*lenp, CCNET_HOSTILE_HUGE);
+			udelay(2);
+			WRITE_ONCE(*lenp, CCNET_HOSTILE_FRAME);
+			udelay(2);
+			flips++;
+		}
+		spin_unlock_bh(&link->tx_lock);
+		sent++;
+		cond_resched();
+	}
+	pr_info("colorcom-hostile: double-fetch to domain %u: %u records, %u flips\n",
+		link->peer, sent, flips);
+	return 0;
+}
+
+static int ccnet_hostile_flood(struct ccnet_link *link, unsigned int ms)
+{
+	unsigned long until = jiffies + msecs_to_jiffies(ms);
+	unsigned long n = 0;
+
+	while (time_before(jiffies, until)) {
+		notify_remote_via_irq(link->irq);
+		if (!(++n & 63))
+			cond_resched();
+	}
+	pr_info("colorcom-hostile: flood to domain %u: %lu events in %u ms\n",
+		link->peer, n, ms);
+	return 0;
+}
+
+static int ccnet_hostile_set(const char *val, const struct kernel_param *kp)
+{
+	char cmd[16];
+	unsigned int peer, arg = 0;
+	struct ccnet_link *link;
+	int n, err;
+
+	n = sscanf(val, "%15s %u %u", cmd, &peer, &arg);
+	if (n < 2)
+		return -EINVAL;
+	rtnl_lock();
+	link = ccnet_hostile_find(peer);
+	if (!link) {
+		err = -ENOENT;
+	} else if (!strcmp(cmd, "prod-beyond") || !strcmp(cmd, "prod-back") ||
+		   !strcmp(cmd, "cons-beyond") || !strcmp(cmd, "cons-back")) {
+		err = ccnet_hostile_index(link, cmd);
+	} else if (!strcmp(cmd, "len-huge")) {
+		err = ccnet_hostile_len(link, CCNET_HOSTILE_HUGE);
+	} else if (!strcmp(cmd, "len-zero")) {
+		err = ccnet_hostile_len(link, 0);
+	} else if (!strcmp(cmd, "double-fetch")) {
+		err = ccnet_hostile_double_fetch(link, n > 2 ? arg : 200);
+	} else if (!strcmp(cmd, "flood")) {
+		err = ccnet_hostile_flood(link, n > 2 ? arg : 5000);
+	} else {
+		err = -EINVAL;
+	}
+	/* Whatever we broke, the peer hears about it now. */
+	if (link && !err && strcmp(cmd, "flood"))
+		notify_remote_via_irq(link->irq);
+	rtnl_unlock();
+	return err;
+}
+
+static const struct kernel_param_ops ccnet_hostile_ops = {
+	.set = ccnet_hostile_set,
+};
+module_param_cb(hostile, &ccnet_hostile_ops, NULL, 0200);
+MODULE_PARM_DESC(hostile, "TEST ONLY: \"CMD DOMID [ARG]\" misbehaves towards that peer");

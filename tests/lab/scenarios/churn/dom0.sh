@@ -1,0 +1,107 @@
+# churn: a and c stream to each other over colorcom (network "blue") while
+#   1. b's NIC is attached and detached CHURN_NIC times (default 200), each time
+#      linking to a and c, and
+#   2. a guest d is created and destroyed CHURN_DOM times (default 20), each time
+#      loading the driver and linking to a, b and c.
+# Afterwards nothing may have leaked: grants, mappings and event channels of the
+# driver (module counters), event channels as Xen sees them (lsevtchn), guest
+# memory, colorcomd's RSS; no dying domain.
+CHURN_NIC=${CHURN_NIC:-200}
+CHURN_DOM=${CHURN_DOM:-20}
+LAB_GUEST_MEM=160
+DLOG=$LAB_LOGDIR/colorcomd.log
+declare -A MAC=([a]=00:16:3e:d2:00:0a [b]=00:16:3e:d2:00:0b [c]=00:16:3e:d2:00:0c [d]=00:16:3e:d2:00:0d)
+declare -A IP=([a]=10.9.0.1 [b]=10.9.0.2 [c]=10.9.0.3 [d]=10.9.0.4)
+P=/sys/module/colorcom/parameters
+# counters NAME: "grants maps evtchns" of the driver in that guest.
+counters() { g "$1" "echo \$(cat $P/grants_active $P/maps_active $P/evtchns_active)"; }
+# xen_evtchns NAME: event channels Xen has open for that domain.
+xen_evtchns() { lsevtchn "$(domid "$1")" 2>/dev/null | grep -c .; }
+memfree() { g "$1" "awk '/^MemFree:/ {print \$2}' /proc/meminfo"; }
+slab() { g "$1" "awk '/^Slab:/ {print \$2}' /proc/meminfo"; }
+rss() { awk '/^VmRSS:/ {print $2}' /proc/$CC_DAEMON_PID/status; }
+
+check colorcomd-starts cc_daemon
+for n in a b c; do lab_guest_start $n; done
+for n in a b c; do lab_guest_wait $n || { fail guests-up "$n did not boot"; exit 1; }; done
+pass guests-up
+for n in a b c; do
+	if cc_guest_nic $n blue ${MAC[$n]} ${IP[$n]}; then pass nic-$n; else fail nic-$n "no colorcom interface in $n"; fi
+done
+check links-a cc_wait_links a "${CC_IF[a]}" 2
+g b "ip link set ${CC_IF[b]} down" >/dev/null
+colorcomctl detach b 0 >/dev/null
+check links-a-without-b cc_wait_links a "${CC_IF[a]}" 1
+# Baseline: b attached never, d not yet born; the a <-> c link is up.
+for n in a b c; do eval "K0_$n=\"\$(counters $n)\" E0_$n=\$(xen_evtchns $n) M0_$n=\$(memfree $n) S0_$n=\$(slab $n)"; done
+R0=$(rss)
+log "baseline: a=[$K0_a] ev=$E0_a b=[$K0_b] ev=$E0_b c=[$K0_c] ev=$E0_c rss=$R0"
+check counters-readable sh -c "[ -n \"$K0_a\" ] && [ \"\$(echo $K0_a | wc -w)\" = 3 ]"
+
+# Traffic a <-> c for the whole churn: iperf3 both ways in bursts, restarted as needed.
+g c 'iperf3 -s -D >/dev/null 2>&1' >/dev/null
+g a 'iperf3 -s -D >/dev/null 2>&1' >/dev/null
+g a "(while :; do iperf3 -c ${IP[c]} -t 20 >/dev/null 2>&1; sleep 1; done &)" >/dev/null
+g c "(while :; do iperf3 -c ${IP[a]} -t 20 -R >/dev/null 2>&1; sleep 1; done &)" >/dev/null
+txa0=$(cc_stat a "${CC_IF[a]}" tx_bytes)
+
+# --- 1. NIC attach/detach ---------------------------------------------------------
+ok=0 t0=$(now_s)
+for i in $(seq 1 "$CHURN_NIC"); do
+	colorcomctl attach b network=blue,mac=${MAC[b]} >/dev/null 2>&1 &&
+		wait_until 20 sh -c "[ \"\$(xenstore-read $(cc_half_of "$(domid a)" "$(domid b)")/state 2>/dev/null)\" = 4 ]" >/dev/null &&
+		colorcomctl detach b 0 >/dev/null 2>&1 && ok=$((ok + 1))
+	[ $((i % 25)) = 0 ] && log "nic churn: $i cycles, $ok good, rss $(rss) kB"
+done
+result churn_nic_cycles "$ok"
+result churn_nic_seconds "$(since_s "$t0")"
+if [ "$ok" = "$CHURN_NIC" ]; then pass nic-cycles-all-linked; else fail nic-cycles-all-linked "$ok of $CHURN_NIC attach/link/detach cycles worked"; fi
+check b-still-alive g b true
+check a-still-linked-to-c g a "ping -c 2 -W 10 ${IP[c]}"
+
+# --- 2. guest create/destroy ---------------------------------------------------------
+ok=0 t0=$(now_s)
+for i in $(seq 1 "$CHURN_DOM"); do
+	if lab_guest_again d; then
+		D=$(domid d)
+		if g d "insmod /lib/colorcom/colorcom.ko" >/dev/null &&
+			colorcomctl attach d network=blue,mac=${MAC[d]} >/dev/null &&
+			wait_until 30 sh -c "[ \"\$(xenstore-read $(cc_half_of "$(domid a)" "$D")/state 2>/dev/null)\" = 4 ] && [ \"\$(xenstore-read $(cc_half_of "$(domid c)" "$D")/state 2>/dev/null)\" = 4 ]" >/dev/null; then
+			ok=$((ok + 1))
+		fi
+		xl destroy d
+	fi
+	wait_until 20 xl_no_dying >/dev/null
+	log "dom churn: $i cycles, $ok good, rss $(rss) kB"
+done
+result churn_dom_cycles "$ok"
+result churn_dom_seconds "$(since_s "$t0")"
+if [ "$ok" = "$CHURN_DOM" ]; then pass dom-cycles-all-linked; else fail dom-cycles-all-linked "$ok of $CHURN_DOM create/link/destroy cycles worked"; fi
+check no-dying-domain wait_until 20 xl_no_dying
+
+# --- 3. the traffic went on, then nothing leaked -------------------------------------
+txa1=$(cc_stat a "${CC_IF[a]}" tx_bytes)
+result churn_a_tx_bytes "$((txa1 - txa0))"
+if [ $((txa1 - txa0)) -gt 10000000 ]; then pass traffic-during-churn; else fail traffic-during-churn "a sent only $((txa1 - txa0)) bytes"; fi
+g a 'pkill -f "iperf3 -c"; pkill -f "while :"; true' >/dev/null
+g c 'pkill -f "iperf3 -c"; pkill -f "while :"; true' >/dev/null
+sleep 3
+check a-c-link-intact g a "ping -c 2 -W 10 ${IP[c]} && ethtool -S ${CC_IF[a]} | grep -q '^ *proto_errors: 0'"
+for n in a b c; do
+	eval "k0=\$K0_$n e0=\$E0_$n m0=\$M0_$n s0=\$S0_$n"
+	k1=$(counters $n) e1=$(xen_evtchns $n) m1=$(memfree $n) s1=$(slab $n)
+	log "$n: driver [$k0] -> [$k1], Xen evtchns $e0 -> $e1, MemFree $m0 -> $m1 kB, Slab $s0 -> $s1 kB"
+	result churn_${n}_memfree_delta_kb "$((m1 - m0))"
+	result churn_${n}_slab_delta_kb "$((s1 - s0))"
+	if [ -n "$k1" ] && [ "$k0" = "$k1" ]; then pass no-driver-leak-$n; else fail no-driver-leak-$n "grants/maps/evtchns [$k0] -> [$k1]"; fi
+	if [ "$e0" = "$e1" ]; then pass no-evtchn-leak-$n; else fail no-evtchn-leak-$n "Xen lists $e0 -> $e1 event channels"; fi
+	# Noise allowance: 4 MiB of a 160 MiB guest; a leak of one ring per cycle is > 50 MiB.
+	if [ $((m0 - m1)) -lt 4096 ] && [ $((s1 - s0)) -lt 2048 ]; then pass memory-flat-$n; else fail memory-flat-$n "MemFree $m0 -> $m1 kB, Slab $s0 -> $s1 kB"; fi
+done
+R1=$(rss)
+result churn_colorcomd_rss_kb_before "$R0"
+result churn_colorcomd_rss_kb_after "$R1"
+if [ $((R1 - R0)) -lt 512 ]; then pass colorcomd-rss-flat; else fail colorcomd-rss-flat "VmRSS $R0 -> $R1 kB"; fi
+check daemon-alive kill -0 "$CC_DAEMON_PID"
+xl list >"$LAB_LOGDIR/churn-xl-list.log"
+true
