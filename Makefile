@@ -10,7 +10,8 @@ SUBDIRS := front back toolstack tests/unit tests/lab/helpers
 
 LAB_PARTS := front back toolstack tests/lab/helpers
 
-.PHONY: all deps build lab-build test unit lab bench bench-ring clean $(SUBDIRS) install
+.PHONY: all deps build lab-build test unit lab bench bench-ring clean $(SUBDIRS) install \
+	install-utils install-dkms
 
 all: build
 
@@ -40,6 +41,33 @@ bench-ring: build
 
 bench: deps build
 	@$(MAKE) -C bench lab
+
+# Installation (docs/admin.md).  PREFIX (default /usr) and DESTDIR are honoured;
+# the configuration lives in /etc/colorcom whatever PREFIX is (colorcomd reads it
+# from there), the systemd unit in UNITDIR.
+#   install-utils  dom0: colorcomd, colorcomctl, man pages, unit, example config
+#   install-dkms   guests: the module sources and dkms.conf in PREFIX/src
+VERSION    := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+PREFIX     ?= /usr
+SYSCONFDIR ?= /etc
+UNITDIR    ?= /lib/systemd/system
+DKMS_SRC   := $(DESTDIR)$(PREFIX)/src/colorcom-$(VERSION)
+export PREFIX DESTDIR UNITDIR
+
+install: install-utils install-dkms
+
+install-utils: back toolstack
+	$(MAKE) -C back install
+	$(MAKE) -C toolstack install
+	install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/colorcom
+	install -m 0644 back/colorcomd.conf.example $(DESTDIR)$(SYSCONFDIR)/colorcom/colorcomd.conf
+
+install-dkms:
+	install -d -m 0755 $(DKMS_SRC)/front $(DKMS_SRC)/common
+	install -m 0644 dkms.conf $(DKMS_SRC)/dkms.conf
+	install -m 0644 front/Kbuild $(filter-out %.mod.c,$(wildcard front/*.c)) \
+		$(wildcard front/*.h) $(DKMS_SRC)/front/
+	install -m 0644 common/ccring.c common/ccring.h common/ccring_compat.h $(DKMS_SRC)/common/
 
 clean:
 	@for d in $(SUBDIRS) bench; do [ -f $$d/Makefile ] && $(MAKE) -C $$d clean || true; done
