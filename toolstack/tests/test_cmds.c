@@ -2,6 +2,7 @@
  * back/tests/fakexs.c, and end to end with colorcomd's reconcile pass. */
 #define TST_PREFIX "toolstack.cmds."
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -450,6 +451,91 @@ static int t_reports(void)
 	return 0;
 }
 
+/* create: a stand-in xl that logs its arguments; the domain it "makes" is put
+ * in the fake xenstore beforehand. */
+static int t_create_flow(void)
+{
+	char dir[] = "/tmp/ccctl-create-XXXXXX", xl[96], cfg[96], logp[96];
+	char buf[1024] = "", want[256];
+	FILE *f;
+
+	CHECK(mkdtemp(dir));
+	snprintf(xl, sizeof(xl), "%s/xl", dir);
+	snprintf(cfg, sizeof(cfg), "%s/vm1.cfg", dir);
+	snprintf(logp, sizeof(logp), "%s/log", dir);
+	f = fopen(xl, "w");
+	CHECK(f);
+	fprintf(f, "#!/bin/sh\necho \"$*\" >>%s\n", logp);
+	fclose(f);
+	chmod(xl, 0755);
+	f = fopen(cfg, "w");
+	CHECK(f);
+	fprintf(f, "name = \"vm1\"\ncolorcom = [ 'network=blue,mac=" MAC1 "', 'network=red,ring=1M' ]\n");
+	fclose(f);
+	setenv("COLORCOMCTL_XL", xl, 1);
+
+	setup();
+	fx_add_domain(5, "vm1");
+	fx_set("/local/domain/5/vm", "/vm/" UUID3);
+	CHECK_INT(run("create", cfg, "-q", "memory=128", NULL), 0);
+	{
+		struct ccd_conf c;
+		uint8_t m[6];
+		char ms[18];
+
+		/* the name from the config seeds the auto MAC, as in a dry run */
+		ccd_conf_defaults(&c);
+		ccctl_auto_mac(&c, "vm1", "red", 1, 0, m);
+		ccd_mac_format(m, ms);
+		snprintf(want, sizeof(want),
+			 "attached colorcom NIC 5/0 (network blue, mac " MAC1 ")\n"
+			 "attached colorcom NIC 5/1 (network red, mac %s)\n"
+			 "created domain 5 (vm1)\n", ms);
+		CHECK_STR(out, want);
+	}
+	CHECK_INT(fx_commits, 1);       /* both NICs, one transaction */
+	CHECK_STR(fx_get("/local/domain/0/backend/colorcom/5/1/ring-page-order"), "8");
+	CHECK_STR(fx_get("/local/domain/0/colorcom/persist/" UUID3 "/1/network"), "red");
+	f = fopen(logp, "r");
+	CHECK(f && fread(buf, 1, sizeof(buf) - 1, f) > 0);
+	fclose(f);
+	snprintf(want, sizeof(want), "create -p -q %s memory=128\nunpause 5\n", cfg);
+	CHECK_STR(buf, want);
+	unlink(logp);
+
+	/* the blue MAC is taken now: the new domain is destroyed, nothing kept */
+	fx_add_domain(6, "vm1b");
+	f = fopen(cfg, "w");
+	CHECK(f);
+	fprintf(f, "name = \"vm1b\"\ncolorcom = [ 'network=red', 'network=blue,mac=" MAC1 "' ]\n");
+	fclose(f);
+	fx_commits = 0;
+	CHECK_INT(run("create", cfg, NULL), 1);
+	CHECK_STR(err, "colorcomctl: create: colorcom[1]: MAC " MAC1 " is already used on network blue by domain 5 devid 0; destroying domain 6\n");
+	CHECK(!fx_exists("/local/domain/0/backend/colorcom/6"));
+	CHECK_INT(fx_commits, 0);
+	memset(buf, 0, sizeof(buf));
+	f = fopen(logp, "r");
+	CHECK(f && fread(buf, 1, sizeof(buf) - 1, f) > 0);
+	fclose(f);
+	snprintf(want, sizeof(want), "create -p %s\ndestroy 6\n", cfg);
+	CHECK_STR(buf, want);
+
+	/* xl fails: nothing attached */
+	f = fopen(xl, "w");
+	CHECK(f);
+	fprintf(f, "#!/bin/sh\nexit 3\n");
+	fclose(f);
+	CHECK_INT(run("create", cfg, NULL), 1);
+	CHECK_STR(err, "colorcomctl: create: xl create failed (exit status 3)\n");
+	unlink(xl);
+	unlink(cfg);
+	unlink(logp);
+	rmdir(dir);
+	unsetenv("COLORCOMCTL_XL");
+	return 0;
+}
+
 int main(void)
 {
 	RUN(t_attach_writes_tree);
@@ -470,6 +556,7 @@ int main(void)
 	RUN(t_max_peers_and_conf);
 	RUN(t_attach_dying_domain);
 	RUN(t_reports);
+	RUN(t_create_flow);
 	fx_reset();
 	return tst_failed ? 1 : 0;
 }
