@@ -101,6 +101,16 @@ state_name() {
 }
 # nic_json DOMID DEVID: that NIC's object from list --json.
 nic_json() { colorcomctl list --json | jq -c ".[] | select(.domid == $1 and .devid == $2)"; }
+# wait_if NAME MAC: the guest interface with MAC, once the driver made it.
+wait_if() {
+	local i n
+	for i in $(seq 1 100); do
+		n=$(cc_ifname "$1" "$2")
+		[ -n "$n" ] && { echo "$n"; return 0; }
+		sleep 0.3
+	done
+	echo none
+}
 # guest_mac_is NAME IFACE MAC
 guest_mac_is() { [ "$(g "$1" "cat /sys/class/net/$2/address")" = "$3" ]; }
 
@@ -115,7 +125,7 @@ network.blue.max-peers = 3
 CONF
 check daemon-refuses-bad-config sh -c "printf 'ring = 512K\nmac-prefix = 01:00\n' >/tmp/bad.conf; ! colorcomd -f --once -c /tmp/bad.conf 2>/tmp/bad.err; grep -qx \"colorcomd: /tmp/bad.conf:2: MAC prefix '01:00' is multicast (the first octet must be even)\" /tmp/bad.err"
 check colorcomd-starts cc_daemon
-check daemon-reads-config grep -q "config $CONF)" "$DLOG"
+check daemon-reads-config wait_for 10 grep -q "config $CONF)" "$DLOG"
 
 # --- 1. a from an xl config with colorcom = [...] -----------------------------------
 lab_guest_cfg a "colorcom = [ 'network=blue,mac=$MA', 'network=green' ]"
@@ -146,7 +156,7 @@ check module-loads-b cc_load b
 check module-loads-c cc_load c
 check attach-b colorcomctl attach b network=blue,mac=$MB
 check attach-c colorcomctl attach c network=blue,mac=$MC,ring=1M
-IA=$(cc_ifname a $MA) IB=$(cc_ifname b $MB) IC=$(cc_ifname c $MC) IAG=$(cc_ifname a $MAG)
+IA=$(wait_if a $MA) IB=$(wait_if b $MB) IC=$(wait_if c $MC) IAG=$(wait_if a $MAG)
 log "interfaces: a=$IA (green $IAG) b=$IB c=$IC"
 g a "ip addr add 10.9.0.1/24 dev ${IA:-none} && ip link set ${IA:-none} up" >/dev/null
 g b "ip addr add 10.9.0.2/24 dev ${IB:-none} && ip link set ${IB:-none} up" >/dev/null
@@ -185,11 +195,12 @@ t=$(date +%s)
 check reattach-c colorcomctl attach c network=blue,mac=$MC,ring=1M
 check reattach-c-channels wait_for 60 all_blue_connected 3
 result reattach_to_connected_seconds $(( $(date +%s) - t ))
-check ping-spans-detach-attach sh -c "! g a 'grep -q \"packet loss\" /tmp/ping.log'"
+ping_running() { ! g a 'grep -q "packet loss" /tmp/ping.log'; }
+check ping-spans-detach-attach ping_running
 G_TIMEOUT=120 g a 'while ! grep -q "packet loss" /tmp/ping.log; do sleep 1; done' >/dev/null
 g a 'tail -n 3 /tmp/ping.log' >"$LAB_LOGDIR/admin-ping-during-churn.log"
 check ping-a-b-no-loss-during-churn grep -q "300 packets transmitted, 300 packets received, 0% packet loss" "$LAB_LOGDIR/admin-ping-during-churn.log"
-IC=$(cc_ifname c $MC)
+IC=$(wait_if c $MC)
 g c "ip addr add 10.9.0.3/24 dev ${IC:-none} 2>/dev/null; ip link set ${IC:-none} up" >/dev/null
 check ping-a-c-after-reattach g a 'ping -c 2 -W 10 10.9.0.3'
 
@@ -241,7 +252,7 @@ check reboot-record-moved sh -c "[ \$(xenstore-read $PERSIST/$UUID/0/domid) = $A
 check reboot-logged grep -q "re-attached nic $A2/0 (network blue, mac $MA) of rebooted domain a (was domain $A)" "$DLOG"
 check reboot-guest-up wait_ready a 2
 check module-loads-a-again cc_load a
-IA=$(cc_ifname a $MA)
+IA=$(wait_if a $MA)
 g a "ip addr add 10.9.0.1/24 dev ${IA:-none} && ip link set ${IA:-none} up" >/dev/null
 check reboot-channels-reform wait_for 90 all_blue_connected 3
 check reboot-channels-new-domid sh -c "colorcomctl channels blue --json | jq -e '[.[] | select(.a.domid == $A2 or .b.domid == $A2)] | length == 2'"
@@ -252,7 +263,7 @@ check reboot-channels-match-xenstore channels_match_xenstore
 
 # --- 6. a shut-down domain is refused ---------------------------------------------------
 g c 'poweroff -f' >/dev/null 2>&1 &
-c_down() { xl list c 2>/dev/null | awk 'NR == 2 {exit !($5 ~ /s/)}'; }
+c_down() { xl list c 2>/dev/null | awk 'NR == 2 {s = $5} END {exit !(s ~ /s/)}'; }
 check c-shut-down wait_for 60 c_down
 check c-nic-removed-by-daemon wait_for 30 sh -c "! xenstore-exists $BE/$C"
 sleep 2         # the daemon's removal of c's links settles
