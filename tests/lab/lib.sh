@@ -272,8 +272,9 @@ cc_half_of() {
 }
 # cc_half_closed PATH: the half is gone or says Closed (6).
 cc_half_closed() { local s; s=$(xenstore-read "$1/state" 2>/dev/null) || return 0; [ "$s" = 6 ]; }
-# cc_bg_transfer TAG FROM TO TO_IP BYTES [PORT]: lab_transfer in the background; its
-# check line is printed when it ends; cc_bg_wait TAG waits and prints the seconds.
+# cc_bg_transfer TAG CHECK FROM TO TO_IP BYTES [PORT]: lab_transfer in the background;
+# its check line is printed when it ends.  cc_bg_wait TAG waits for it and sets
+# CC_BG_SECS (call it directly, not in $(...): only this shell can wait for it).
 cc_bg_transfer() {
 	local tag=$1
 	shift
@@ -284,7 +285,7 @@ cc_bg_wait() {
 	local pid
 	eval "pid=\$CC_BG_$1"
 	wait "$pid"
-	tail -n1 "/tmp/bg-$1.out"
+	CC_BG_SECS=$(tail -n1 "/tmp/bg-$1.out")
 }
 
 # --- benchmark helpers (scenarios bench, bench-scale: make bench) ---------------------
@@ -340,4 +341,9 @@ lab_guest_again() {
 		mv "$f" "/var/log/xen/console/guest-$1.prev$i.log"
 	fi
 	lab_guest "$@"
+}
+# cc_daemon_check CHECK: cc_daemon as a check, run in this shell so that
+# CC_DAEMON_PID survives (`check` runs its command in a subshell).
+cc_daemon_check() {
+	if cc_daemon; then pass "$1"; else fail "$1" "colorcomd exited: $(tail -n1 "$LAB_LOGDIR/colorcomd.log")"; fi
 }

@@ -21,7 +21,7 @@ memfree() { g "$1" "awk '/^MemFree:/ {print \$2}' /proc/meminfo"; }
 slab() { g "$1" "awk '/^Slab:/ {print \$2}' /proc/meminfo"; }
 rss() { awk '/^VmRSS:/ {print $2}' /proc/$CC_DAEMON_PID/status; }
 
-check colorcomd-starts cc_daemon
+cc_daemon_check colorcomd-starts
 for n in a b c; do lab_guest_start $n; done
 for n in a b c; do lab_guest_wait $n || { fail guests-up "$n did not boot"; exit 1; }; done
 pass guests-up
@@ -41,8 +41,8 @@ check counters-readable sh -c "[ -n \"$K0_a\" ] && [ \"\$(echo $K0_a | wc -w)\" 
 # Traffic a <-> c for the whole churn: iperf3 both ways in bursts, restarted as needed.
 g c 'iperf3 -s -D >/dev/null 2>&1' >/dev/null
 g a 'iperf3 -s -D >/dev/null 2>&1' >/dev/null
-g a "(while :; do iperf3 -c ${IP[c]} -t 20 >/dev/null 2>&1; sleep 1; done &)" >/dev/null
-g c "(while :; do iperf3 -c ${IP[a]} -t 20 -R >/dev/null 2>&1; sleep 1; done &)" >/dev/null
+g a "(while :; do iperf3 -c ${IP[c]} -t 20 >/dev/null 2>&1; sleep 1; done) >/dev/null 2>&1 & echo \$! >/tmp/loop.pid" >/dev/null
+g c "(while :; do iperf3 -c ${IP[a]} -t 20 -R >/dev/null 2>&1; sleep 1; done) >/dev/null 2>&1 & echo \$! >/tmp/loop.pid" >/dev/null
 txa0=$(cc_stat a "${CC_IF[a]}" tx_bytes)
 
 # --- 1. NIC attach/detach ---------------------------------------------------------
@@ -83,8 +83,8 @@ check no-dying-domain wait_until 20 xl_no_dying
 txa1=$(cc_stat a "${CC_IF[a]}" tx_bytes)
 result churn_a_tx_bytes "$((txa1 - txa0))"
 if [ $((txa1 - txa0)) -gt 10000000 ]; then pass traffic-during-churn; else fail traffic-during-churn "a sent only $((txa1 - txa0)) bytes"; fi
-g a 'pkill -f "iperf3 -c"; pkill -f "while :"; true' >/dev/null
-g c 'pkill -f "iperf3 -c"; pkill -f "while :"; true' >/dev/null
+g a 'kill $(cat /tmp/loop.pid); killall iperf3; true' >/dev/null
+g c 'kill $(cat /tmp/loop.pid); killall iperf3; true' >/dev/null
 sleep 3
 check a-c-link-intact g a "ping -c 2 -W 10 ${IP[c]} && ethtool -S ${CC_IF[a]} | grep -q '^ *proto_errors: 0'"
 for n in a b c; do

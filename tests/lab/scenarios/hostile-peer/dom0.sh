@@ -12,7 +12,7 @@ DLOG=$LAB_LOGDIR/colorcomd.log
 declare -A MAC=([h]=00:16:3e:d1:00:0e [v]=00:16:3e:d1:00:0a [w]=00:16:3e:d1:00:0b)
 declare -A IP=([h]=10.8.0.9 [v]=10.8.0.1 [w]=10.8.0.2)
 HOOK=/sys/module/colorcom/parameters/hostile
-check colorcomd-starts cc_daemon
+cc_daemon_check colorcomd-starts
 for n in h v w; do lab_guest_start $n; done
 for n in h v w; do lab_guest_wait $n || { fail guests-up "$n did not boot"; exit 1; }; done
 pass guests-up
@@ -119,7 +119,7 @@ result hostile_flood_seconds "$el"
 log "flood: h sent ${sent:-?} events in ${el}s; v handled $((n1 - n0)) and used ${vcpu}s CPU"
 if awk -v c="$vcpu" -v t="$el" 'BEGIN {exit !(c <= 0.25 * t)}'; then pass flood-victim-cpu-not-pinned; else fail flood-victim-cpu-not-pinned "v used ${vcpu}s CPU in ${el}s of flood"; fi
 if [ "${sent:-0}" -gt 0 ] && [ $((n1 - n0)) -lt $(( ${sent:-0} / 10 + 50 )) ]; then pass flood-events-throttled; else fail flood-events-throttled "h sent ${sent:-?}, v handled $((n1 - n0))"; fi
-G_TIMEOUT=60 g v 'while pgrep ping >/dev/null; do sleep 1; done; cat /tmp/ping-w.txt' >"$LAB_LOGDIR/hostile-flood-ping.log"
+G_TIMEOUT=60 g v 'while pidof ping >/dev/null; do sleep 1; done; cat /tmp/ping-w.txt' >"$LAB_LOGDIR/hostile-flood-ping.log"
 check flood-other-channel-ok grep -q ' 0% packet loss' "$LAB_LOGDIR/hostile-flood-ping.log"
 check flood-not-a-violation not xenstore-read "$VH/broken"
 check flood-channel-still-works g v "ping -c 2 -W 10 ${IP[h]}"

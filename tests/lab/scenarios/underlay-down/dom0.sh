@@ -7,7 +7,7 @@ declare -A MAC=([a]=00:16:3e:cf:00:0a [b]=00:16:3e:cf:00:0b)
 declare -A VMAC=([a]=00:16:3e:cf:01:0a [b]=00:16:3e:cf:01:0b)
 declare -A IP=([a]=10.4.0.1 [b]=10.4.0.2)
 declare -A VIP=([a]=10.5.0.1 [b]=10.5.0.2)
-check colorcomd-starts cc_daemon
+cc_daemon_check colorcomd-starts
 for n in a b; do lab_guest_start $n "vif = ['bridge=br0,mac=${VMAC[$n]}']"; done
 for n in a b; do lab_guest_wait $n || { fail guests-up "$n did not boot"; exit 1; }; done
 pass guests-up
@@ -41,12 +41,12 @@ sleep 3
 rx1=$(cc_stat b "${CC_IF[b]}" "peer${A}_rx_bytes")
 log "b rx from a: $rx0 before the underlay went down, $rx1 after"
 if [ "$rx1" -gt "$rx0" ]; then pass colorcom-flows-underlay-down; else fail colorcom-flows-underlay-down "b rx bytes from a stuck at $rx0"; fi
-G_TIMEOUT=90 g a 'while pgrep iperf3 >/dev/null; do sleep 1; done; cat /tmp/iperf.json' >"$LAB_LOGDIR/underlay-iperf.json"
+G_TIMEOUT=90 g a 'while pidof iperf3 >/dev/null; do sleep 1; done; cat /tmp/iperf.json' >"$LAB_LOGDIR/underlay-iperf.json"
 mbps=$(jq -r '.end.sum_received.bits_per_second / 1e6 | floor' "$LAB_LOGDIR/underlay-iperf.json" 2>/dev/null)
 result underlay_down_tcp_mbps "${mbps:-0}"
 if [ "${mbps:-0}" -gt 0 ] 2>/dev/null; then pass iperf-across-underlay-down; else fail iperf-across-underlay-down "no iperf3 result"; fi
 lab_transfer sha256-64MiB-after a b "${IP[b]}" $((64 * 1024 * 1024)) >/dev/null
-G_TIMEOUT=60 g a 'while pgrep ping >/dev/null; do sleep 1; done; cat /tmp/ping-cc.txt' >"$LAB_LOGDIR/underlay-ping.log"
+G_TIMEOUT=60 g a 'while pidof ping >/dev/null; do sleep 1; done; cat /tmp/ping-cc.txt' >"$LAB_LOGDIR/underlay-ping.log"
 loss=$(sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p' "$LAB_LOGDIR/underlay-ping.log")
 result underlay_down_colorcom_ping_loss_pct "${loss:-100}"
 if [ -n "$loss" ] && awk -v l="$loss" 'BEGIN {exit !(l <= 2)}'; then pass colorcom-ping-no-loss; else fail colorcom-ping-no-loss "ping over colorcom lost ${loss:-all}% across the underlay going down"; fi
