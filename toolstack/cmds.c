@@ -340,6 +340,7 @@ int cmd_attach(int argc, char **argv)
 struct detach_ctx {
 	unsigned domid;
 	char uuid[CCCTL_UUID_LEN + 1];
+	int last_record;        /* the domain's only reboot record: rm its dir */
 	struct ccctl_target tg;
 	unsigned devid;
 	int remove;             /* second phase: rm both dirs */
@@ -393,7 +394,11 @@ static void detach_ops(const struct detach_ctx *c, struct ccctl_ops *ops)
 	o = &ops->op[ops->n++];
 	memset(o, 0, sizeof(*o));
 	o->kind = CCCTL_RM;
-	ccctl_persist_dir(o->path, sizeof(o->path), c->uuid, c->devid);
+	if (c->last_record)
+		snprintf(o->path, sizeof(o->path), CCD_PERSIST_ROOT "/%s",
+			 c->uuid);
+	else
+		ccctl_persist_dir(o->path, sizeof(o->path), c->uuid, c->devid);
 }
 
 static int detach_tx(struct xs_handle *h, uint32_t t, void *arg)
@@ -405,6 +410,14 @@ static int detach_tx(struct xs_handle *h, uint32_t t, void *arg)
 
 	if ((rc = detach_find(h, t, c)))
 		return rc;
+	if (c->uuid[0]) {
+		unsigned recs[CCD_DEVID_MAX + 2], nr;
+
+		snprintf(p, sizeof(p), CCD_PERSIST_ROOT "/%s", c->uuid);
+		nr = ccctl_list_ids(h, t, p, CCD_DEVID_MAX, recs,
+				    CCD_DEVID_MAX + 2);
+		c->last_record = !nr || (nr == 1 && recs[0] == c->devid);
+	}
 	if (c->dry_run)
 		return 0;
 	if (c->remove) {

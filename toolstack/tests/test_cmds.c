@@ -337,10 +337,16 @@ static int t_attach_records_for_reboot(void)
 	fx_set("/local/domain/4/vm", "/vm/not-a-uuid");
 	CHECK_INT(run("attach", "delta", "network=blue,mac=" MAC2, NULL), 0);
 	CHECK_INT(fx_count_children("/local/domain/0/colorcom/persist"), 1);
-	/* detach ends the record in the same transaction as online=0 */
+	/* detach ends the record in the same transaction as online=0; the
+	 * domain's directory goes with its last record */
+	CHECK_INT(run("attach", "gamma", "network=red,mac=" MAC2, NULL), 0);
 	CHECK_INT(run("detach", "--no-wait", "gamma", MAC1, NULL), 0);
 	CHECK(!fx_exists(P3));
 	CHECK_STR(fx_get(B3 "/online"), "0");
+	CHECK(fx_exists("/local/domain/0/colorcom/persist/" UUID3 "/1"));
+	CHECK_INT(run("detach", "--no-wait", "gamma", "1", NULL), 0);
+	CHECK(!fx_exists("/local/domain/0/colorcom/persist/" UUID3));
+	CHECK(fx_exists("/local/domain/0/colorcom/persist"));
 	return 0;
 }
 

@@ -124,7 +124,8 @@ reboot-grace = 600
 network.blue.max-peers = 3
 CONF
 check daemon-refuses-bad-config sh -c "printf 'ring = 512K\nmac-prefix = 01:00\n' >/tmp/bad.conf; ! colorcomd -f --once -c /tmp/bad.conf 2>/tmp/bad.err; grep -qx \"colorcomd: /tmp/bad.conf:2: MAC prefix '01:00' is multicast (the first octet must be even)\" /tmp/bad.err"
-check colorcomd-starts cc_daemon
+# (not inside `check`: its subshell would lose CC_DAEMON_PID)
+if cc_daemon; then pass colorcomd-starts; else fail colorcomd-starts "colorcomd exited: $(tail -n1 "$DLOG")"; fi
 check daemon-reads-config wait_for 10 grep -q "config $CONF)" "$DLOG"
 
 # --- 1. a from an xl config with colorcom = [...] -----------------------------------
@@ -274,3 +275,5 @@ check daemon-no-failed-actions not grep -q "failed (" "$DLOG"
 colorcomctl list >>"$LAB_LOGDIR/admin-list.txt" 2>&1
 xl destroy c
 kill "$CC_DAEMON_PID"
+wait "$CC_DAEMON_PID" 2>/dev/null
+true
