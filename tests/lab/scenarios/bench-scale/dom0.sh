@@ -8,7 +8,7 @@
 # Each (repetition, N) gets a fresh network "sN_r" (the guests' NIC devid r-1..), so
 # every setup measurement starts from nothing without depending on detach.
 # Raw lines "PATH TEST REP KEY VALUE" go to /var/log/lab/bench-raw.log (bench/lab_report).
-REPS=3 T=5 GUESTS=8
+REPS=3 T=4 GUESTS=8
 LAB_GUEST_MEM=128 LAB_BOOT_WAIT=3000	# 8 guests boot at once under TCG: minutes
 BENCH_RAW=$LAB_LOGDIR/bench-raw.log
 : >"$BENCH_RAW"

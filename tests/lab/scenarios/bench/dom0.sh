@@ -11,10 +11,10 @@
 # as a test; the report subtracts it (see docs/performance.md).
 REPS=3      # repetitions of every test
 LAB_BOOT_WAIT=1500
-T=5         # seconds per iperf3 / request-response test (and per control burn)
+T=4         # seconds per iperf3 / request-response test (and per control burn)
 PINGS=200   # pings per repetition; the interval keeps them at about T seconds
 SIZES="64 512 4096 32768 131072"   # TCP write sizes for the throughput curve
-TS=3        # seconds per write size
+TS=2        # seconds per write size
 MA=00:16:3e:cc:00:0a MB=00:16:3e:cc:00:0b
 BENCH_RAW=$LAB_LOGDIR/bench-raw.log
 PINGLOG=$LAB_LOGDIR/bench-ping.log
