@@ -14,7 +14,8 @@
  *   len-huge      publish a record header with len 0x7fffffff
  *   len-zero      publish a record header with len 0
  *   double-fetch  ARG records (default 200), each pushed with a valid header whose
- *                 len is then flipped between valid and huge for about 1 ms
+ *                 len is then flipped to huge and back, again and again, for a
+ *                 jiffy or two
  *   flood         send events as fast as possible for ARG ms (default 5000)
  * The index and header commands first silence our side of the link (our poll
  * and TX stop, without telling anyone), so no honest write of ours repairs the
@@ -153,11 +154,12 @@ static int ccnet_hostile_double_fetch(struct ccnet_link *link, unsigned int n)
 		/* The record is published: now change it under the reader. */
 		lenp = ccnet_hostile_len_word(link, at);
 		until = jiffies + max(1UL, msecs_to_jiffies(1));
+		/* Huge only for an instant per flip: most records are read
+		 * valid, so the reader gets to copy many of them whole. */
 		while (time_before_eq(jiffies, until)) {
 			WRITE_ONCE(*lenp, CCNET_HOSTILE_HUGE);
-			udelay(2);
 			WRITE_ONCE(*lenp, CCNET_HOSTILE_FRAME);
-			udelay(2);
+			udelay(5);
 			flips++;
 		}
 		spin_unlock_bh(&link->tx_lock);

@@ -58,7 +58,6 @@ attack() {
 	pe1=$(cc_stat v "$IV" proto_errors)
 	if [ $((pe1 - pe0)) = 1 ]; then pass $name-counted-once; else fail $name-counted-once "proto_errors $pe0 -> $pe1"; fi
 	check $name-peer-counter g v "ethtool -S $IV | grep -qE '^ *peer$H(\\.[0-9]+)?_proto_errors: 1\$'"
-	check $name-daemon-logged grep -qF "reports broken: $want" "$DLOG"
 	check $name-other-channel-ok g v "ping -c 2 -W 10 ${IP[w]} && ethtool -S $IV | grep -qE '^ *peer$W(\\.[0-9]+)?_proto_errors: 0\$'"
 	w1=$(cc_stat v "$IV" "peer${W}_rx_packets")
 	if [ "$w1" -gt "$w0" ]; then pass $name-other-channel-counts; else fail $name-other-channel-counts "rx from w stuck at $w0"; fi
@@ -105,6 +104,17 @@ check double-fetch-reset-relinks reset_h
 # --- event flood: h kicks v's port as fast as it can for 10 s.  lateeoi keeps v's
 # port masked until v's poll has run, and a kick that brings no work is spurious and
 # delays the next EOI, so v's vCPU must stay mostly idle.
+# v's lateeoi counters for its half of the link to h (v is the back half when h < v)
+evstat='for d in /sys/bus/xen-backend/devices/cclink-* /sys/bus/xen/devices/cclink-*; do [ -e $d/xenbus/events ] && echo $d $(cat $d/xenbus/events) events $(cat $d/xenbus/spurious_events) spurious $(cat $d/xenbus/jiffies_eoi_delayed) jiffies_delayed; done'
+# Control: the same ping from v for the same time, no flood.
+g v "(ping -c 20 -i 0.5 ${IP[w]} >/dev/null 2>&1 &)" >/dev/null
+k0=$(dom_cpu v); t0=$(now_s)
+sleep 10
+k1=$(dom_cpu v); kel=$(since_s "$t0")
+ctl=$(sub "$k0" "$k1")
+result hostile_control_victim_cpu_s "$ctl"
+result hostile_control_seconds "$kel"
+g v "echo before; $evstat" >>"$LAB_LOGDIR/hostile-flood-eoi.log" 2>&1
 g v "(ping -c 30 -i 0.5 ${IP[w]} >/tmp/ping-w.txt 2>&1 &)" >/dev/null
 n0=$(cc_stat v "$IV" "peer${H}_notify_rx"); c0=$(dom_cpu v); t0=$(now_s)
 flood_h() { G_TIMEOUT=90 g h "echo 'flood $V 10000' >$HOOK"; }
@@ -112,17 +122,25 @@ check flood-hook flood_h
 c1=$(dom_cpu v); el=$(since_s "$t0"); n1=$(cc_stat v "$IV" "peer${H}_notify_rx")
 sent=$(g h 'dmesg | grep "colorcom-hostile: flood" | tail -n1' | sed -n 's/.*: \([0-9]*\) events.*/\1/p')
 vcpu=$(sub "$c0" "$c1")
+g v "echo after; $evstat" >>"$LAB_LOGDIR/hostile-flood-eoi.log" 2>&1
 result hostile_flood_events_sent "${sent:-0}"
 result hostile_flood_events_handled_by_victim "$((n1 - n0))"
 result hostile_flood_victim_cpu_s "$vcpu"
 result hostile_flood_seconds "$el"
-log "flood: h sent ${sent:-?} events in ${el}s; v handled $((n1 - n0)) and used ${vcpu}s CPU"
-if awk -v c="$vcpu" -v t="$el" 'BEGIN {exit !(c <= 0.25 * t)}'; then pass flood-victim-cpu-not-pinned; else fail flood-victim-cpu-not-pinned "v used ${vcpu}s CPU in ${el}s of flood"; fi
+log "flood: h sent ${sent:-?} events in ${el}s; v handled $((n1 - n0)) and used ${vcpu}s CPU (control: ${ctl}s in ${kel}s)"
+# Not pinned: well under a quarter of the time, and within 15% of the time of what v
+# spends anyway on the same ping without a flood.
+if awk -v c="$vcpu" -v t="$el" -v k="$ctl" 'BEGIN {exit !(c <= 0.25 * t && c <= k + 0.15 * t)}'; then pass flood-victim-cpu-not-pinned; else fail flood-victim-cpu-not-pinned "v used ${vcpu}s CPU in ${el}s of flood (${ctl}s without)"; fi
 if [ "${sent:-0}" -gt 0 ] && [ $((n1 - n0)) -lt $(( ${sent:-0} / 10 + 50 )) ]; then pass flood-events-throttled; else fail flood-events-throttled "h sent ${sent:-?}, v handled $((n1 - n0))"; fi
 G_TIMEOUT=60 g v 'while pidof ping >/dev/null; do sleep 1; done; cat /tmp/ping-w.txt' >"$LAB_LOGDIR/hostile-flood-ping.log"
 check flood-other-channel-ok grep -q ' 0% packet loss' "$LAB_LOGDIR/hostile-flood-ping.log"
 check flood-not-a-violation not xenstore-read "$VH/broken"
 check flood-channel-still-works g v "ping -c 2 -W 10 ${IP[h]}"
+# colorcomd watches no link key, so it reads a `broken` report on its next pass (the
+# reset above caused one each time); it logs each distinct report once.
+for want in "rx ring: bad ring index" "rx ring: bad record length" "rx ring: bad record sequence" "tx ring: bad ring index"; do
+	check "daemon-logged-${want//[ :]/-}" grep -qF "$VH reports broken: $want" "$DLOG"
+done
 check victim-no-oops not g v "dmesg | grep -qE 'Oops|BUG:|WARNING:|Call Trace'"
 g v "ethtool -S $IV; dmesg | grep -iE 'colorcom|cclink|link to|broke'" >"$LAB_LOGDIR/hostile-v.log" 2>&1
 g h "dmesg | grep -iE 'colorcom|cclink'" >>"$LAB_LOGDIR/hostile-h.log" 2>&1
