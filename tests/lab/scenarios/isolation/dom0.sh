@@ -10,8 +10,10 @@ declare -A MAC=([a]=00:16:3e:d0:00:0a [b]=00:16:3e:d0:00:0b [r]=00:16:3e:d0:00:0
 declare -A IP=([a]=10.6.0.1 [b]=10.6.0.2 [r]=10.6.0.3)
 declare -A NET=([a]=blue [b]=blue [r]=red)
 cc_daemon_check colorcomd-starts
-for n in a b r; do lab_guest_start $n; done
-for n in a b r; do lab_guest_wait $n || { fail guests-up "$n did not boot"; exit 1; }; done
+# r first: the lowest domid, so that the link half it forges below is a front half,
+# in the one part of its own tree a guest may create nodes in (device/).
+for n in r a b; do lab_guest_start $n; done
+for n in r a b; do lab_guest_wait $n || { fail guests-up "$n did not boot"; exit 1; }; done
 pass guests-up
 for n in a b r; do
 	if cc_guest_nic $n ${NET[$n]} ${MAC[$n]} ${IP[$n]}; then pass nic-$n; else fail nic-$n "no colorcom interface in $n"; fi
@@ -38,12 +40,13 @@ check blue-a-one-link g a "ethtool -S $IA | grep -q '^ *links_connected: 1'"
 # sees these on its next pass, at the latest its 60 s tick)
 RFE=/local/domain/$R/device/colorcom/0
 check r-writes-own-nic-node g r "xenstore-write $RFE/network blue $RFE/mac ${MAC[a]}"
-# A back half in r's own tree that claims a link to a on blue, with a's MAC and a
-# made-up grant ref and port.
-L=$((R << 8))
-FORGED=/local/domain/$R/backend/cclink/$A/$L
-check r-forges-link-half g r "xenstore-write $FORGED/frontend /local/domain/$A/device/cclink/$L $FORGED/frontend-id $A $FORGED/nic 0 $FORGED/peer-mac ${MAC[a]} $FORGED/network blue $FORGED/tx-ring-ref 8 $FORGED/event-channel 5 $FORGED/state 1"
-check r-cannot-write-a-tree not g r "xenstore-write /local/domain/$A/device/cclink/$L/state 1"
+# A front half in r's own tree that claims a link to a on blue, with a's MAC and a
+# made-up grant ref and port (r < a, so r would be the front half of such a link).
+L=$((A << 8))
+FORGED=/local/domain/$R/device/cclink/$L
+check r-forges-link-half g r "xenstore-write $FORGED/backend /local/domain/$A/backend/cclink/$R/$L $FORGED/backend-id $A $FORGED/nic 0 $FORGED/peer-mac ${MAC[a]} $FORGED/network blue $FORGED/tx-ring-ref 8 $FORGED/event-channel 5 $FORGED/state 1"
+check r-cannot-write-a-tree not g r "xenstore-write /local/domain/$A/backend/cclink/$R/$L/state 1"
+check r-cannot-make-own-backend-dir not g r "xenstore-write /local/domain/$R/backend/cclink/x 1"
 check r-cannot-write-dom0-backend not g r "xenstore-write /local/domain/0/backend/colorcom/$R/0/network blue"
 # --- 2. forged source MAC -------------------------------------------------------------
 # Control first: 20 raw frames with a's own source reach b and count as received.
@@ -76,10 +79,11 @@ check b-cannot-read-a-nic not g b "xenstore-read /local/domain/$A/device/colorco
 g r "xenstore-read /local/domain/$A/device/colorcom/0/state; xenstore-ls /local/domain/$A" >"$LAB_LOGDIR/isolation-r-reads.log" 2>&1
 # --- 3, judged ---------------------------------------------------------------------
 check forged-half-removed wait_until 75 sh -c "! xenstore-exists $FORGED"
-check forged-half-logged grep -qE "link $A<->$R \\(L=0x[0-9a-f]+\\) removed|$FORGED" "$DLOG"
-check claim-nic-keys-logged grep -q "$RFE/network" "$DLOG"
+check forged-half-logged grep -qE "link $R<->$A \\(L=0x[0-9a-f]+\\) removed" "$DLOG"
+check claim-nic-keys-logged wait_until 75 grep -q "ignoring guest-written $RFE/network" "$DLOG"
+check claim-mac-logged grep -q "ignoring guest-written $RFE/mac" "$DLOG"
 sleep 2
-check claims-give-no-link-to-a not sh -c "xenstore-exists /local/domain/$A/device/cclink/$L"
+check claims-give-no-link-to-a not sh -c "xenstore-exists /local/domain/$A/backend/cclink/$R"
 check claims-red-still-alone g r "ethtool -S $IR | grep -q '^ *links_connected: 0'"
 check claims-a-unchanged g a "ethtool -S $IA | grep -q '^ *links_connected: 1' && ping -c 1 -W 10 ${IP[b]}"
 check claims-dom0-network-unchanged sh -c "[ \"\$(xenstore-read /local/domain/0/backend/colorcom/$R/0/network)\" = red ]"
