@@ -102,26 +102,47 @@ lab_guest() {
 }
 
 g() {
-	local name=$1 id dom tty logf i rc
+	local name=$1 id dom tty logf rc line part= inside= out=() lfd sfd deadline nap=0.05 i=0
 	shift
 	id="${BASHPID}x$RANDOM$RANDOM"
 	dom=$(domid "$name") || { echo "g: no guest $name"; return 125; }
 	tty=$(xenstore-read "/local/domain/$dom/console/tty") || { echo "g: no console for $name"; return 125; }
 	logf=/var/log/xen/console/guest-$name.log
+	exec {lfd}<"$logf" || { echo "g: no console log for $name"; return 125; }
+	# The wait forks nothing: scenarios measure dom0's CPU, and under TCG every fork of
+	# a PV dom0 is expensive, so a poll loop of grep/date/sleep processes was most of
+	# what dom0 did during a transfer.  Read the console log incrementally from an open
+	# descriptor, and sleep with `read -t` on a pipe that nobody writes.
+	while IFS= read -r line <&"$lfd"; do :; done	# skip what came before our command
+	exec {sfd}<> <(:)
 	printf '@@CMD %s %s\n' "$id" "$*" >"$tty"
-	# Poll fast at first, then once a second: dom0's own CPU time is measured by
-	# scenarios, and the poll loop is most of what dom0 does during a transfer.
-	local deadline=$(($(date +%s) + ${G_TIMEOUT:-120})) nap=0.1
-	i=0
-	while [ "$(date +%s)" -le "$deadline" ]; do
-		if rc=$(grep -a "^@@DONE $id " "$logf" | tr -d '\r' | awk '{print $3}') && [ -n "$rc" ]; then
-			tr -d '\r' <"$logf" | sed -n "/^@@OUT $id\$/,/^@@DONE $id /p" | sed '1d;$d'
-			return "$rc"
-		fi
+	deadline=$((EPOCHSECONDS + ${G_TIMEOUT:-120}))
+	while :; do
+		while :; do
+			if IFS= read -r line <&"$lfd"; then
+				line=$part$line part=
+			else
+				part+=$line	# a partial last line: the rest comes later
+				break
+			fi
+			line=${line//$'\r'/}
+			if [ -z "$inside" ]; then
+				[ "$line" = "@@OUT $id" ] && inside=1
+			elif [[ $line == "@@DONE $id "* ]]; then
+				rc=${line#"@@DONE $id "} rc=${rc%% *}
+				[ ${#out[@]} -eq 0 ] || printf '%s\n' "${out[@]}"
+				exec {lfd}<&- {sfd}<&-
+				return "$rc"
+			else
+				out+=("$line")
+			fi
+		done
+		[ "$EPOCHSECONDS" -le "$deadline" ] || break
 		i=$((i + 1))
-		[ $i -gt 20 ] && nap=1
-		sleep $nap
+		[ $i -gt 40 ] && nap=0.5
+		read -r -t "$nap" -u "$sfd" line
 	done
+	exec {lfd}<&- {sfd}<&-
 	echo "g: $name: timed out after ${G_TIMEOUT:-120}s: $*"
 	return 124
 }
