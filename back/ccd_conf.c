@@ -235,6 +235,19 @@ fail:
 	return -1;
 }
 
+int ccd_conf_reload(const char *path, struct ccd_conf *cur, const char **used,
+		    char *err, size_t errsz)
+{
+	struct ccd_conf nc;
+
+	*used = path ? path : CCD_CONF_PATH;
+	/* the default file may be missing (defaults), a -c file may not */
+	if (ccd_conf_load(*used, !path, &nc, err, errsz))
+		return -1;
+	*cur = nc;
+	return 0;
+}
+
 int ccd_conf_load(const char *path, int missing_ok, struct ccd_conf *c,
 		  char *err, size_t errsz)
 {

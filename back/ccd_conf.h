@@ -44,6 +44,10 @@ int ccd_conf_parse(const char *text, size_t len, const char *fname,
 /* Read and parse path.  A missing file is fine (defaults) when missing_ok. */
 int ccd_conf_load(const char *path, int missing_ok, struct ccd_conf *c,
 		  char *err, size_t errsz);
+/* SIGHUP: load path (NULL: CCD_CONF_PATH, which may be missing) into *cur;
+ * on error *cur is left as it was and err says why.  *used is the path. */
+int ccd_conf_reload(const char *path, struct ccd_conf *cur, const char **used,
+		    char *err, size_t errsz);
 /* 0 = no limit. */
 unsigned ccd_conf_max_peers(const struct ccd_conf *c, const char *network);
 

@@ -155,17 +155,13 @@ static int reconcile(struct ccd_ctx *c)
 /* SIGHUP: a bad file keeps the settings we run with. */
 static void reload_conf(struct ccd_ctx *c)
 {
-	const char *path = c->conf_path ? c->conf_path : CCD_CONF_PATH;
-	struct ccd_conf nc;
+	const char *path;
 	char err[512];
 
-	/* the default file may be missing (defaults), a -c file may not */
-	if (ccd_conf_load(path, !c->conf_path, &nc, err, sizeof(err))) {
+	if (ccd_conf_reload(c->conf_path, &c->conf, &path, err, sizeof(err)))
 		ccd_log(CCD_LOG_ERR, "%s; keeping the previous settings", err);
-		return;
-	}
-	c->conf = nc;
-	ccd_log(CCD_LOG_INFO, "reloaded %s", path);
+	else
+		ccd_log(CCD_LOG_INFO, "reloaded %s", path);
 }
 
 static void usage(FILE *f)

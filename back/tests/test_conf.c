@@ -1,6 +1,7 @@
 /* test_conf.c - colorcomd.conf parsing and ring sizes (pure). */
 #define TST_PREFIX "back.conf."
 #include <stdlib.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "ccd_conf.h"
@@ -117,6 +118,36 @@ static int t_load(void)
 	return 0;
 }
 
+static int t_reload(void)
+{
+	char path[] = "/tmp/ccd-reload-XXXXXX";
+	const char *used = NULL;
+	int fd = mkstemp(path);
+	static const char good[] = "ring = 1M\n", bad[] = "ring = 1M\nring = 2M\n";
+
+	CHECK(fd >= 0);
+	CHECK(write(fd, good, sizeof(good) - 1) > 0);
+	close(fd);
+	ccd_conf_defaults(&c);
+	CHECK_INT(ccd_conf_reload(path, &c, &used, err, sizeof(err)), 0);
+	CHECK_STR(used, path);
+	CHECK_INT(c.order, 8);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	CHECK(fd >= 0 && write(fd, bad, sizeof(bad) - 1) > 0);
+	close(fd);
+	CHECK_INT(ccd_conf_reload(path, &c, &used, err, sizeof(err)), -1);
+	CHECK(strstr(err, ":2: duplicate key 'ring'"));
+	CHECK_INT(c.order, 8);                  /* kept */
+	unlink(path);
+	/* no -c: the default path, whose absence means defaults */
+	if (access(CCD_CONF_PATH, F_OK)) {      /* (a dev box has none) */
+		CHECK_INT(ccd_conf_reload(NULL, &c, &used, err, sizeof(err)), 0);
+		CHECK_STR(used, CCD_CONF_PATH);
+		CHECK_INT(c.order, 6);
+	}
+	return 0;
+}
+
 static int t_ring_sizes(void)
 {
 	static const struct { const char *v; int order; } cases[] = {
@@ -147,6 +178,7 @@ int main(void)
 	RUN(t_errors_name_the_line);
 	RUN(t_nul_and_long);
 	RUN(t_load);
+	RUN(t_reload);
 	RUN(t_ring_sizes);
 	return tst_failed ? 1 : 0;
 }
