@@ -107,3 +107,12 @@ for r in $(seq 1 $REPS); do
 		done
 	done
 done
+
+# Put the raw figures on the console now, as the harness's end-of-boot dump would
+# (@@LOG name|line), and take them out of that dump: if anything after this script
+# fails (dom0's /init dies, time limit), the figures are already on the host.
+for f in "$LAB_LOGDIR"/bench-*.log "$LAB_LOGDIR"/prof-*.log; do
+	[ -f "$f" ] || continue
+	sed "s|^|@@LOG $(basename "$f")\||" "$f" >"$LAB_CONSOLE"
+	rm -f "$f"
+done

@@ -159,3 +159,12 @@ if [ -x $PERF/perf ]; then
 	done
 	check perf-profiles test -s "$LAB_LOGDIR/prof-colorcom-tcp1_ab-guest-a.log"
 fi
+
+# Put the raw figures on the console now, as the harness's end-of-boot dump would
+# (@@LOG name|line), and take them out of that dump: if anything after this script
+# fails (dom0's /init dies, time limit), the figures are already on the host.
+for f in "$LAB_LOGDIR"/bench-*.log "$LAB_LOGDIR"/prof-*.log; do
+	[ -f "$f" ] || continue
+	sed "s|^|@@LOG $(basename "$f")\||" "$f" >"$LAB_CONSOLE"
+	rm -f "$f"
+done
