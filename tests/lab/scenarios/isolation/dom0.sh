@@ -10,7 +10,7 @@ declare -A MAC=([a]=00:16:3e:d0:00:0a [b]=00:16:3e:d0:00:0b [r]=00:16:3e:d0:00:0
 declare -A IP=([a]=10.6.0.1 [b]=10.6.0.2 [r]=10.6.0.3)
 declare -A NET=([a]=blue [b]=blue [r]=red)
 cc_daemon_check colorcomd-starts
-# r first: the lowest domid, so that the link half it forges below is a front half,
+# r first: the lowest domid, so that the link half it tries to forge below is a front half,
 # in the one part of its own tree a guest may create nodes in (device/).
 for n in r a b; do lab_guest_start $n; done
 for n in r a b; do lab_guest_wait $n || { fail guests-up "$n did not boot"; exit 1; }; done
@@ -40,11 +40,12 @@ check blue-a-one-link g a "ethtool -S $IA | grep -q '^ *links_connected: 1'"
 # sees these on its next pass, at the latest its 60 s tick)
 RFE=/local/domain/$R/device/colorcom/0
 check r-writes-own-nic-node g r "xenstore-write $RFE/network blue $RFE/mac ${MAC[a]}"
-# A front half in r's own tree that claims a link to a on blue, with a's MAC and a
-# made-up grant ref and port (r < a, so r would be the front half of such a link).
+# A front half in r's own tree that would claim a link to a on blue, with a's MAC and
+# a made-up grant ref and port (r < a, so r would be the front half of such a link):
+# only dom0 can create a cclink dir, so the write itself fails.
 L=$((A << 8))
 FORGED=/local/domain/$R/device/cclink/$L
-check r-forges-link-half g r "xenstore-write $FORGED/backend /local/domain/$A/backend/cclink/$R/$L $FORGED/backend-id $A $FORGED/nic 0 $FORGED/peer-mac ${MAC[a]} $FORGED/network blue $FORGED/tx-ring-ref 8 $FORGED/event-channel 5 $FORGED/state 1"
+check r-cannot-forge-link-half not g r "xenstore-write $FORGED/backend /local/domain/$A/backend/cclink/$R/$L $FORGED/backend-id $A $FORGED/nic 0 $FORGED/peer-mac ${MAC[a]} $FORGED/network blue $FORGED/tx-ring-ref 8 $FORGED/event-channel 5 $FORGED/state 1"
 check r-cannot-write-a-tree not g r "xenstore-write /local/domain/$A/backend/cclink/$R/$L/state 1"
 check r-cannot-make-own-backend-dir not g r "xenstore-write /local/domain/$R/backend/cclink/x 1"
 check r-cannot-write-dom0-backend not g r "xenstore-write /local/domain/0/backend/colorcom/$R/0/network blue"
@@ -63,7 +64,8 @@ bad2=$(cc_stat b "$IB" rx_bad_source); rx2=$(cc_stat b "$IB" "peer${A}_rx_packet
 drop2=$(cc_stat b "$IB" "peer${A}_rx_dropped")
 log "forged source: b rx from a $rx1 -> $rx2, rx_bad_source $bad1 -> $bad2, peer rx_dropped $drop2"
 result isolation_forged_frames_counted "$((bad2 - bad1))"
-if [ $((bad2 - bad1)) = 40 ] && [ "$rx2" = "$rx1" ]; then pass forged-source-dropped-and-counted; else fail forged-source-dropped-and-counted "rx_bad_source +$((bad2 - bad1)) of 40, rx_packets from a +$((rx2 - rx1))"; fi
+# (a few genuine frames from a, ARP or IPv6 ND, may arrive meanwhile)
+if [ $((bad2 - bad1)) = 40 ] && [ $((rx2 - rx1)) -lt 5 ]; then pass forged-source-dropped-and-counted; else fail forged-source-dropped-and-counted "rx_bad_source +$((bad2 - bad1)) of 40, rx_packets from a +$((rx2 - rx1))"; fi
 check forged-source-in-ip-stats g b "[ \$(cat /sys/class/net/$IB/statistics/rx_errors) -ge 40 ]"
 check link-survives-forgery g a "ping -c 2 -W 10 ${IP[b]}"
 
@@ -78,8 +80,7 @@ check r-cannot-read-a-backend not g r "xenstore-read /local/domain/0/backend/col
 check b-cannot-read-a-nic not g b "xenstore-read /local/domain/$A/device/colorcom/0/state"
 g r "xenstore-read /local/domain/$A/device/colorcom/0/state; xenstore-ls /local/domain/$A" >"$LAB_LOGDIR/isolation-r-reads.log" 2>&1
 # --- 3, judged ---------------------------------------------------------------------
-check forged-half-removed wait_until 75 sh -c "! xenstore-exists $FORGED"
-check forged-half-logged grep -qE "link $R<->$A \\(L=0x[0-9a-f]+\\) removed" "$DLOG"
+check no-forged-half sh -c "! xenstore-exists $FORGED"
 check claim-nic-keys-logged wait_until 75 grep -q "ignoring guest-written $RFE/network" "$DLOG"
 check claim-mac-logged grep -q "ignoring guest-written $RFE/mac" "$DLOG"
 sleep 2
