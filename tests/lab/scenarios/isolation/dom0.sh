@@ -10,8 +10,8 @@ declare -A MAC=([a]=00:16:3e:d0:00:0a [b]=00:16:3e:d0:00:0b [r]=00:16:3e:d0:00:0
 declare -A IP=([a]=10.6.0.1 [b]=10.6.0.2 [r]=10.6.0.3)
 declare -A NET=([a]=blue [b]=blue [r]=red)
 cc_daemon_check colorcomd-starts
-# r first: the lowest domid, so that the link half it tries to forge below is a front half,
-# in the one part of its own tree a guest may create nodes in (device/).
+# r first: the lowest domid, so that the link half it tries to forge below would be a
+# front half, under its own device/ dir.
 for n in r a b; do lab_guest_start $n; done
 for n in r a b; do lab_guest_wait $n || { fail guests-up "$n did not boot"; exit 1; }; done
 pass guests-up
