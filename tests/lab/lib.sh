@@ -46,6 +46,15 @@ lab_guest_burn() {
 	done
 	G_TIMEOUT=$((s + 60)) g "$last" "timeout $s sh -c 'while :; do :; done'; true" >/dev/null
 }
+# dom0_extra_small XL XL_BURN OWN OWN_BURN GUESTS: dom0's extra CPU over a same-length guest
+# burn is small next to what the guests spent, by Xen's accounting (XL) and by dom0's own
+# code (OWN).  "Small" is at most a quarter of the guests' CPU plus 1 s of sampling slack:
+# colorcom measured 0.09-0.14, netback 0.40-0.65 (docs/lab.md); two-guests requires it,
+# netback-baseline requires that netback fails it.
+dom0_extra_small() {
+	awk -v d="$1" -v b="$2" -v k="$3" -v bk="$4" -v g="$5" \
+		'BEGIN {exit !(d - b <= 0.25 * g + 1 && k - bk <= 0.25 * g + 1)}'
+}
 # sub A B: B - A to one decimal.
 sub() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", b - a}'; }
 dom0_netdev_bytes() {

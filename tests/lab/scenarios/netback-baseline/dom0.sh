@@ -34,8 +34,7 @@ result netback_transfer_guests_cpu_s "$dg"
 result netback_control_burn_dom0_cpu_s "$db"
 result netback_control_burn_dom0_busy_s "$dbk"
 log "netback transfer ${secs}s: dom0 xl cpu +${d0}s (own code +${dk}s), guests +${dg}s; burn: +${db}s (+${dbk}s)"
-if awk -v d="$d0" -v b="$db" -v k="$dk" -v bk="$dbk" -v g="$dg" \
-	'BEGIN {exit !(d - b > 0.1 * g + 1 || k - bk > 0.1 * g + 1)}'; then
+if ! dom0_extra_small "$d0" "$db" "$dk" "$dbk" "$dg"; then
 	pass dom0-cpu-measure-sees-netback
 else
 	fail dom0-cpu-measure-sees-netback "netback's transfer cost dom0 ${d0}s (${dk}s) against ${db}s (${dbk}s) for the burn, guests ${dg}s: the two-guests check could not tell"
