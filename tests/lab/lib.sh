@@ -55,6 +55,17 @@ dom0_extra_small() {
 	awk -v d="$1" -v b="$2" -v k="$3" -v bk="$4" -v g="$5" \
 		'BEGIN {exit !(d - b <= 0.25 * g + 1 && k - bk <= 0.25 * g + 1)}'
 }
+# lab_burn_control SECS NAME...: the control of dom0_extra_small: the named guests spin
+# for SECS seconds (at least 5) with no I/O; prints dom0's "xl own" CPU seconds used meanwhile.
+lab_burn_control() {
+	local s=$1 b0 b1 k0 k1
+	shift
+	[ "${s:-0}" -ge 5 ] 2>/dev/null || s=5
+	b0=$(dom_cpu Domain-0); k0=$(dom0_busy_s)
+	lab_guest_burn "$s" "$@"
+	b1=$(dom_cpu Domain-0); k1=$(dom0_busy_s)
+	echo "$(sub "$b0" "$b1") $(sub "$k0" "$k1")"
+}
 # sub A B: B - A to one decimal.
 sub() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", b - a}'; }
 dom0_netdev_bytes() {

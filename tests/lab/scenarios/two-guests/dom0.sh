@@ -43,11 +43,8 @@ n1=$(dom0_netdev_snapshot); c1=$(dom_cpu Domain-0); k1=$(dom0_busy_s); ca1=$(dom
 sleep 2
 E=$(cc_stats_pair a "$IA" "peer$B" b "$IB" "peer$A")
 # Control: both guests spin for as long as the transfer took, with no network at all.
-[ "${secs:-0}" -ge 5 ] 2>/dev/null || secs=5
-b0=$(dom_cpu Domain-0); bk0=$(dom0_busy_s)
-lab_guest_burn "$secs" a b
-b1=$(dom_cpu Domain-0); bk1=$(dom0_busy_s)
-d0=$(sub "$c0" "$c1") dk=$(sub "$k0" "$k1") db=$(sub "$b0" "$b1") dbk=$(sub "$bk0" "$bk1")
+read -r db dbk < <(lab_burn_control "$secs" a b)
+d0=$(sub "$c0" "$c1") dk=$(sub "$k0" "$k1")
 dg=$(awk -v a="$ca0" -v b="$ca1" -v c="$cb0" -v d="$cb1" 'BEGIN {printf "%.1f", (b - a) + (d - c)}')
 result colorcom_256MiB_seconds "$secs"
 result colorcom_transfer_dom0_cpu_s "$d0"
