@@ -59,6 +59,18 @@
 
 #define CCNET_HASH_BITS		6
 
+/*
+ * Event-flood throttle.  Linux's own lateeoi throttle is undone by its delayed
+ * EOI worker (it EOIs with the spurious count reset), so a peer that kicks us
+ * without work still gets about one wake-up per jiffy.  After this many
+ * consecutive kicks that brought no work we hold the EOI back ourselves, the
+ * port stays masked meanwhile, with the delay doubling up to the cap.  Any
+ * real work ends the streak.  An honest peer rarely sends even two in a row
+ * (a kick racing our final re-check), so it never gets here.
+ */
+#define CCNET_SPURIOUS_FREE	8u
+#define CCNET_EOI_DELAY_MAX	(HZ / 4)
+
 struct ccnet_nic;
 
 /* Per-link counters.  tx_* are written under tx_lock, rx_* only by the NAPI
@@ -79,6 +91,7 @@ struct ccnet_link_stats {
 	atomic64_t		notify_tx;
 	atomic64_t		notify_rx;
 	atomic64_t		proto_errors;
+	atomic64_t		eoi_throttled;	/* EOIs we held back (spurious streak) */
 };
 
 /* Plain snapshot, used for reporting and for folding a departing link into
@@ -86,7 +99,7 @@ struct ccnet_link_stats {
 struct ccnet_stats_snap {
 	u64 tx_packets, tx_bytes, tx_dropped, ring_full, notify_tx;
 	u64 rx_packets, rx_bytes, rx_dropped, rx_bad_src, rx_bad_meta, notify_rx;
-	u64 proto_errors;
+	u64 proto_errors, eoi_throttled;
 };
 
 /* The ring we produce into: pages we own and grant to the peer. */
@@ -151,6 +164,8 @@ struct ccnet_link {
 	bool			napi_added;
 	atomic_t		eoi_pending;
 	bool			eoi_work;	/* poll saw work since the last EOI */
+	unsigned int		spurious;	/* consecutive kicks without work */
+	struct timer_list	eoi_timer;	/* a held-back EOI, see above */
 
 	evtchn_port_t		evtchn;		/* front half: the port we allocated */
 	int			irq;		/* 0 = not bound */
@@ -227,6 +242,7 @@ void ccnet_tx_purge(struct ccnet_link *link);
 /* rx.c */
 irqreturn_t ccnet_link_interrupt(int irq, void *dev_id);
 int ccnet_poll(struct napi_struct *napi, int budget);
+void ccnet_eoi_timer(struct timer_list *t);
 
 /* ethtool.c */
 extern const struct ethtool_ops ccnet_ethtool_ops;

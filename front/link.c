@@ -90,6 +90,7 @@ void ccnet_link_snap(struct ccnet_link *link, struct ccnet_stats_snap *s)
 	s->notify_tx = atomic64_read(&st->notify_tx);
 	s->notify_rx = atomic64_read(&st->notify_rx);
 	s->proto_errors = atomic64_read(&st->proto_errors);
+	s->eoi_throttled = atomic64_read(&st->eoi_throttled);
 }
 
 /* xenstore can only be written from process context. */
@@ -459,6 +460,8 @@ static void ccnet_link_teardown(struct ccnet_link *link)
 	synchronize_net();
 
 	ccnet_link_napi_stop(link);
+	/* After NAPI (the poll arms it), before the unbind (it EOIs the irq). */
+	del_timer_sync(&link->eoi_timer);
 	if (link->irq > 0) {
 		/* Also closes the port. */
 		unbind_from_irqhandler(link->irq, link);
@@ -746,6 +749,7 @@ static int ccnet_link_probe(struct xenbus_device *dev, bool is_back)
 	spin_lock_init(&link->tx_lock);
 	skb_queue_head_init(&link->backlog);
 	INIT_WORK(&link->broken_work, ccnet_link_broken_work);
+	timer_setup(&link->eoi_timer, ccnet_eoi_timer, 0);
 	u64_stats_init(&link->stats.tx_syncp);
 	u64_stats_init(&link->stats.rx_syncp);
 	INIT_LIST_HEAD(&link->nic_node);

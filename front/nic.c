@@ -48,6 +48,7 @@ static void ccnet_snap_add(struct ccnet_stats_snap *sum,
 	sum->rx_bad_meta += s->rx_bad_meta;
 	sum->notify_rx += s->notify_rx;
 	sum->proto_errors += s->proto_errors;
+	sum->eoi_throttled += s->eoi_throttled;
 }
 
 /*

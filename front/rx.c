@@ -152,13 +152,36 @@ static int ccnet_rx(struct ccnet_link *link, int budget)
 	return done;
 }
 
+void ccnet_eoi_timer(struct timer_list *t)
+{
+	struct ccnet_link *link = from_timer(link, t, eoi_timer);
+
+	xen_irq_lateeoi(link->irq, XEN_EOI_FLAG_SPURIOUS);
+}
+
 static void ccnet_eoi(struct ccnet_link *link)
 {
-	if (atomic_xchg(&link->eoi_pending, 0)) {
-		xen_irq_lateeoi(link->irq,
-				link->eoi_work ? 0 : XEN_EOI_FLAG_SPURIOUS);
+	unsigned int n;
+
+	if (!atomic_xchg(&link->eoi_pending, 0))
+		return;
+	if (link->eoi_work) {
 		link->eoi_work = false;
+		link->spurious = 0;
+		xen_irq_lateeoi(link->irq, 0);
+		return;
 	}
+	n = ++link->spurious;
+	if (n <= CCNET_SPURIOUS_FREE) {
+		xen_irq_lateeoi(link->irq, XEN_EOI_FLAG_SPURIOUS);
+		return;
+	}
+	/* The port stays masked until the timer EOIs it, so however fast the
+	 * peer kicks, we wake at most once per delay. */
+	n = min(n - CCNET_SPURIOUS_FREE, 16u);
+	atomic64_inc(&link->stats.eoi_throttled);
+	mod_timer(&link->eoi_timer,
+		  jiffies + min_t(unsigned long, 1ul << n, CCNET_EOI_DELAY_MAX));
 }
 
 int ccnet_poll(struct napi_struct *napi, int budget)

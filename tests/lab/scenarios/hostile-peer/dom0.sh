@@ -117,9 +117,16 @@ result hostile_control_seconds "$kel"
 g v "echo before; $evstat" >>"$LAB_LOGDIR/hostile-flood-eoi.log" 2>&1
 g v "(ping -c 30 -i 0.5 ${IP[w]} >/tmp/ping-w.txt 2>&1 &)" >/dev/null
 n0=$(cc_stat v "$IV" "peer${H}_notify_rx"); c0=$(dom_cpu v); t0=$(now_s)
+th0=$(cc_stat v "$IV" "peer${H}_eoi_throttled") tw0=$(cc_stat v "$IV" "peer${W}_eoi_throttled")
 flood_h() { G_TIMEOUT=90 g h "echo 'flood $V 10000' >$HOOK"; }
 check flood-hook flood_h
 c1=$(dom_cpu v); el=$(since_s "$t0"); n1=$(cc_stat v "$IV" "peer${H}_notify_rx")
+th1=$(cc_stat v "$IV" "peer${H}_eoi_throttled") tw1=$(cc_stat v "$IV" "peer${W}_eoi_throttled")
+result hostile_flood_eoi_throttled "$((th1 - th0))"
+# The driver's own throttle (held-back EOIs) must be what stopped the flood, on h's
+# link only: the honest peer w's link never gets there.
+if [ $((th1 - th0)) -gt 0 ]; then pass flood-throttled-on-h-link; else fail flood-throttled-on-h-link "peer${H}_eoi_throttled did not move"; fi
+if [ "$tw0" = "$tw1" ]; then pass flood-w-link-not-throttled; else fail flood-w-link-not-throttled "peer${W}_eoi_throttled $tw0 -> $tw1"; fi
 sent=$(g h 'dmesg | grep "colorcom-hostile: flood" | tail -n1' | sed -n 's/.*: \([0-9]*\) events.*/\1/p')
 vcpu=$(sub "$c0" "$c1")
 g v "echo after; $evstat" >>"$LAB_LOGDIR/hostile-flood-eoi.log" 2>&1

@@ -20,12 +20,14 @@ A=$(domid a) B=$(domid b) C=$(domid c)
 HALF=$(cc_half_of "$A" "$B")
 log "domids a=$A b=$B c=$C; a's half to b: $HALF"
 
-# a -> b and a -> c: iperf3 for 40 s each, both running when b dies.
+# a -> b and a -> c: iperf3 for 60 s each, both running when b dies; a -> c must
+# still be running when it is sampled after the destroy (a 30 s stream had ended by
+# then in a slow boot, and c's flat counter said nothing about the destroy).
 g b 'iperf3 -s -D -1 >/dev/null 2>&1' >/dev/null
 g c 'iperf3 -s -D -1 >/dev/null 2>&1' >/dev/null
 sleep 1
-g a "iperf3 -c ${IP[b]} -t 30 -J >/tmp/iperf-b.json 2>&1 & echo \$! >/tmp/iperf-b.pid" >/dev/null
-g a "iperf3 -c ${IP[c]} -t 30 -J >/tmp/iperf-c.json 2>&1 & echo \$! >/tmp/iperf-c.pid" >/dev/null
+g a "iperf3 -c ${IP[b]} -t 60 -J >/tmp/iperf-b.json 2>&1 & echo \$! >/tmp/iperf-b.pid" >/dev/null
+g a "iperf3 -c ${IP[c]} -t 60 -J >/tmp/iperf-c.json 2>&1 & echo \$! >/tmp/iperf-c.pid" >/dev/null
 sleep 6
 rxb0=$(cc_stat b "${CC_IF[b]}" "peer${A}_rx_bytes")
 if [ "${rxb0:-0}" -gt 1000000 ]; then pass iperf-running-before-destroy; else fail iperf-running-before-destroy "b received only ${rxb0} bytes from a"; fi
@@ -68,6 +70,7 @@ check a-carrier-still-up g a "[ \$(cat /sys/class/net/$IA/carrier) = 1 ]"
 rxc1=$(cc_stat c "${CC_IF[c]}" "peer${A}_rx_bytes")
 sleep 3
 rxc2=$(cc_stat c "${CC_IF[c]}" "peer${A}_rx_bytes")
+check a-to-c-stream-still-running-when-sampled g a 'kill -0 $(cat /tmp/iperf-c.pid)'
 log "c rx from a: $rxc0 before the destroy, $rxc1 after, $rxc2 3 s later"
 result peer_destroy_a_to_c_bytes_3s_after "$((rxc2 - rxc1))"
 diag after-destroy
