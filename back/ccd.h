@@ -31,6 +31,7 @@ struct ccd_nic {
 	char network[CCD_NET_MAXLEN + 1];
 	uint8_t mac[6];
 	unsigned mtu, order;
+	int uplink;             /* `uplink` = 1: dom0's uplink NIC (domid 0 only) */
 	long long closing_since_ms;  /* filled by the caller; 0 = unknown */
 };
 
@@ -72,9 +73,9 @@ const struct ccd_nic *ccd_snap_find_nic(const struct ccd_snap *s,
  * strings); fills nic->valid/why/network/mac/mtu/order.  Pure. */
 struct ccd_nic_keys {
 	const char *frontend, *frontend_id, *mac, *network, *mtu, *order,
-		   *online, *state;
+		   *online, *state, *uplink;
 	size_t frontend_len, frontend_id_len, mac_len, network_len, mtu_len,
-	       order_len, online_len, state_len;
+	       order_len, online_len, state_len, uplink_len;
 };
 void ccd_nic_validate(struct ccd_nic *nic, const struct ccd_nic_keys *k);
 
@@ -86,6 +87,10 @@ enum ccd_act_kind {
 	CCD_ACT_LINK_REMOVE,    /* rm present halves of link (a, l) */
 	CCD_ACT_NIC_REMOVE,     /* rm NIC backend dir (and frontend dir) */
 	CCD_ACT_LINK_CREATE,    /* write both halves of link (a, l) */
+	/* colorcomd.conf network.NAME.uplink (level-triggered like the rest):
+	 * on = dom0 has an uplink NIC on NAME, off = it has none. */
+	CCD_ACT_UPLINK_ATTACH,  /* give dom0 an uplink NIC on `network` */
+	CCD_ACT_UPLINK_DETACH,  /* online=0, state=5 on uplink NIC 0/devid */
 };
 
 struct ccd_act {
@@ -97,6 +102,8 @@ struct ccd_act {
 	unsigned a, b, l, na, nb;
 	int have_front, have_back;      /* LINK_REMOVE: halves present */
 	const struct ccd_nic *nic_a, *nic_b;  /* LINK_CREATE (into snapshot) */
+	char network[CCD_NET_MAXLEN + 1];     /* UPLINK_* */
+	const struct ccd_conf *conf;    /* UPLINK_ATTACH: MAC prefix, ring */
 	char reason[200];
 };
 

@@ -114,6 +114,16 @@ unsigned ccd_conf_max_peers(const struct ccd_conf *c, const char *network)
 	return 0;
 }
 
+int ccd_conf_uplink(const struct ccd_conf *c, const char *network)
+{
+	unsigned i;
+
+	for (i = 0; i < c->nnet; i++)
+		if (!strcmp(c->nets[i].name, network))
+			return c->nets[i].uplink;
+	return CCD_UPLINK_UNSET;
+}
+
 static char *trim(char *s)
 {
 	char *e;
@@ -137,35 +147,56 @@ static int conf_line(struct ccd_conf *c, unsigned *seen, char *key,
 
 	if (!strncmp(key, "network.", 8)) {
 		char *name = key + 8, *dot = strrchr(name, '.');
-		struct ccd_conf_net *net;
+		struct ccd_conf_net *net = NULL;
+		int is_uplink;
 
-		if (!dot || strcmp(dot, ".max-peers"))
-			return ERR("unknown key '%s' (known: network.NAME.max-peers)",
+		if (!dot || (strcmp(dot, ".max-peers") && strcmp(dot, ".uplink")))
+			return ERR("unknown key '%s' (known: network.NAME.max-peers, network.NAME.uplink)",
 				   key);
+		is_uplink = !strcmp(dot, ".uplink");
 		*dot = '\0';
 		if (!ccd_valid_network(name, strlen(name)))
 			return ERR("bad network name '%s' (want [a-z0-9][a-z0-9_-]{0,31})",
 				   name);
+		/* One entry per network, whichever of its keys came first. */
 		for (k = 0; k < c->nnet; k++)
 			if (!strcmp(c->nets[k].name, name))
-				return ERR("duplicate key 'network.%s.max-peers'",
-					   name);
-		if (c->nnet >= CCD_CONF_MAXNETS)
+				net = &c->nets[k];
+		if (net && (is_uplink ? net->uplink != CCD_UPLINK_UNSET :
+				       net->max_peers_set))
+			return ERR("duplicate key 'network.%s.%s'", name,
+				   is_uplink ? "uplink" : "max-peers");
+		if (!net && c->nnet >= CCD_CONF_MAXNETS)
 			return ERR("too many networks (at most %d)",
 				   CCD_CONF_MAXNETS);
-		if (ccd_parse_uint(val, strlen(val), CCD_MAX_PEERS_MAX, &n))
+		if (is_uplink) {
+			if (strcmp(val, "on") && strcmp(val, "off"))
+				return ERR("bad uplink '%s' (want on or off)",
+					   val);
+		} else if (ccd_parse_uint(val, strlen(val), CCD_MAX_PEERS_MAX,
+					  &n)) {
 			return ERR("bad max-peers '%s' (want 0..%lu)", val,
 				   CCD_MAX_PEERS_MAX);
-		net = &c->nets[c->nnet++];
-		snprintf(net->name, sizeof(net->name), "%s", name);
-		net->max_peers = (unsigned)n;
+		}
+		if (!net) {
+			net = &c->nets[c->nnet++];
+			snprintf(net->name, sizeof(net->name), "%s", name);
+			net->uplink = CCD_UPLINK_UNSET;
+		}
+		if (is_uplink) {
+			net->uplink = !strcmp(val, "on") ? CCD_UPLINK_ON :
+							   CCD_UPLINK_OFF;
+		} else {
+			net->max_peers = (unsigned)n;
+			net->max_peers_set = 1;
+		}
 		return 0;
 	}
 	for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
 		if (!strcmp(key, keys[k]))
 			break;
 	if (k == sizeof(keys) / sizeof(keys[0]))
-		return ERR("unknown key '%s' (known: ring, mac-prefix, reboot-grace, network.NAME.max-peers)",
+		return ERR("unknown key '%s' (known: ring, mac-prefix, reboot-grace, network.NAME.max-peers, network.NAME.uplink)",
 			   key);
 	if (*seen & (1u << k))
 		return ERR("duplicate key '%s'", key);

@@ -8,6 +8,7 @@
  *   mac-prefix = xx[:xx...]        1..5 octets auto-assigned MACs start with
  *   reboot-grace = SECONDS         keep a vanished domain's NICs this long
  *   network.NAME.max-peers = N     at most N NICs on network NAME (0: no limit)
+ *   network.NAME.uplink = on|off   dom0's uplink NIC on NAME (ccup-NAME)
  */
 #ifndef CCD_CONF_H
 #define CCD_CONF_H
@@ -25,7 +26,14 @@
 struct ccd_conf_net {
 	char name[CCD_NET_MAXLEN + 1];
 	unsigned max_peers;     /* 0 = no limit */
+	int max_peers_set;      /* the key was given (duplicate detection) */
+	int uplink;             /* CCD_UPLINK_UNSET, _OFF or _ON */
 };
+
+/* network.NAME.uplink: unset = colorcomctl decides; on/off = colorcomd keeps
+ * dom0's uplink NIC on NAME present/absent (and colorcomctl will not go
+ * against it). */
+enum { CCD_UPLINK_UNSET = -1, CCD_UPLINK_OFF = 0, CCD_UPLINK_ON = 1 };
 
 struct ccd_conf {
 	unsigned order;                 /* default ring-page-order */
@@ -50,6 +58,8 @@ int ccd_conf_reload(const char *path, struct ccd_conf *cur, const char **used,
 		    char *err, size_t errsz);
 /* 0 = no limit. */
 unsigned ccd_conf_max_peers(const struct ccd_conf *c, const char *network);
+/* CCD_UPLINK_UNSET when the file does not say. */
+int ccd_conf_uplink(const struct ccd_conf *c, const char *network);
 
 /* A ring size: an order 6..9, or bytes with an optional K/KiB/M/MiB suffix
  * that is a power of two between 256K and 2M.  -1 with a reason in err. */

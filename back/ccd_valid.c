@@ -138,3 +138,9 @@ void ccd_sanitize(const char *s, size_t len, char *out, size_t outsz)
 		out[n++] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
 	out[n] = '\0';
 }
+
+void ccd_uplink_ifname(const char *net, char out[CCD_IFNAMSIZ])
+{
+	snprintf(out, CCD_IFNAMSIZ, CCD_UPLINK_PREFIX "%.*s",
+		 CCD_IFNAMSIZ - 1 - (int)(sizeof(CCD_UPLINK_PREFIX) - 1), net);
+}

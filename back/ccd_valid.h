@@ -37,6 +37,13 @@
 #define CCD_K_NIC           "nic"
 #define CCD_K_PEER_MAC      "peer-mac"
 #define CCD_K_BROKEN        "broken"
+/* NIC backend dir, written by the toolstack (colorcomctl uplink, or colorcomd
+ * from network.NAME.uplink): "1" = this is dom0's uplink NIC of its network. */
+#define CCD_K_UPLINK        "uplink"
+/* Link half, written by colorcomd only, in the half of the NIC whose PEER is
+ * the uplink: "1" = accept any source MAC from this peer, send it unknown
+ * unicast.  It lives in the reader's own half so the peer cannot forge it. */
+#define CCD_K_PEER_UPLINK   "peer-uplink"
 
 /* XenbusState values (xen/io/xenbus.h), spelled out to stay header-free. */
 enum {
@@ -90,6 +97,13 @@ const char *ccd_state_name(int state);
 /* L = (B << 8) | (na << 4) | nb, for domains A < B. */
 unsigned ccd_link_id(unsigned b, unsigned na, unsigned nb);
 void ccd_link_decode(unsigned l, unsigned *b, unsigned *na, unsigned *nb);
+
+/* dom0's interface name for the uplink of network net: "ccup-" + net, cut
+ * to IFNAMSIZ - 1 = 15 characters (front/nic.c makes the same name).  out
+ * holds 16 bytes. */
+#define CCD_UPLINK_PREFIX   "ccup-"
+#define CCD_IFNAMSIZ        16
+void ccd_uplink_ifname(const char *net, char out[CCD_IFNAMSIZ]);
 
 /* Copy printable ASCII of s (at most len bytes) into out (size outsz),
  * replacing anything else by '?'.  For logging guest-written text. */

@@ -11,6 +11,8 @@
 #include <xenstore.h>
 
 #include "ccd.h"
+#include "ccd_conf.h"
+#include "ccctl.h"
 
 #define SKIP 1  /* precondition failed: abort the transaction quietly */
 
@@ -35,12 +37,16 @@ static int rd_state(struct xs_handle *h, xs_transaction_t t, const char *path)
 	       ccd_parse_state(buf, (size_t)len);
 }
 
+/* dir/key = val; key NULL: dir is the whole path. */
 static int wr(struct xs_handle *h, xs_transaction_t t, const char *dir,
 	      const char *key, const char *val)
 {
 	char p[256];
 
-	snprintf(p, sizeof(p), "%s/%s", dir, key);
+	if (key)
+		snprintf(p, sizeof(p), "%s/%s", dir, key);
+	else
+		snprintf(p, sizeof(p), "%s", dir);
 	if (!xs_write(h, t, p, val, (unsigned)strlen(val))) {
 		ccd_log(CCD_LOG_ERR, "write %s: %s", p, strerror(errno));
 		return -1;
@@ -271,10 +277,162 @@ static int tx_link_create(struct xs_handle *h, xs_transaction_t t, void *arg)
 	    wr(h, t, bd, CCD_K_NETWORK, y->network) ||
 	    wr_uint(h, t, bd, CCD_K_ORDER, y->order))
 		return -1;
+	/* The flag goes into the half of the uplink's PEER: that guest reads
+	 * it from its own half, which the uplink side cannot write. */
+	if ((x->uplink && wr(h, t, bd, CCD_K_PEER_UPLINK, "1")) ||
+	    (y->uplink && wr(h, t, fd, CCD_K_PEER_UPLINK, "1")))
+		return -1;
 	if (wr_uint(h, t, fd, CCD_K_STATE, CCD_XS_INITIALISING) ||
 	    wr_uint(h, t, bd, CCD_K_STATE, CCD_XS_INITIALISING))
 		return -1;
 	return 0;
+}
+
+/* ---- uplink actions (colorcomd.conf network.NAME.uplink) ---------------- */
+
+/* Scan every NIC backend dir: is `mac` used on `net`, and does dom0 already
+ * have an uplink NIC there (*uplink_devid, else -1)? */
+static int net_check(struct xs_handle *h, xs_transaction_t t, const char *net,
+		     const uint8_t *mac, int *uplink_devid)
+{
+	char **ds, **ns, p[160], v[40];
+	unsigned nd, nn, i, j;
+	uint8_t m[6];
+	int l, taken = 0;
+
+	*uplink_devid = -1;
+	ds = xs_directory(h, t, CCD_BACKEND_ROOT, &nd);
+	for (i = 0; ds && i < nd; i++) {
+		snprintf(p, sizeof(p), CCD_BACKEND_ROOT "/%.12s", ds[i]);
+		ns = xs_directory(h, t, p, &nn);
+		for (j = 0; ns && j < nn; j++) {
+			snprintf(p, sizeof(p), CCD_BACKEND_ROOT "/%.12s/%.12s/%s",
+				 ds[i], ns[j], CCD_K_NETWORK);
+			l = ccd_xs_read(h, t, p, v, sizeof(v));
+			if (l < 0 || strcmp(v, net))
+				continue;
+			snprintf(p, sizeof(p), CCD_BACKEND_ROOT "/%.12s/%.12s/%s",
+				 ds[i], ns[j], CCD_K_MAC);
+			l = ccd_xs_read(h, t, p, v, sizeof(v));
+			if (mac && l > 0 && !ccd_parse_mac(v, (size_t)l, m) &&
+			    !memcmp(m, mac, 6))
+				taken = 1;
+			snprintf(p, sizeof(p), CCD_BACKEND_ROOT "/%.12s/%.12s/%s",
+				 ds[i], ns[j], CCD_K_UPLINK);
+			if (!strcmp(ds[i], "0") &&
+			    ccd_xs_read(h, t, p, v, sizeof(v)) == 1 &&
+			    v[0] == '1')
+				*uplink_devid = atoi(ns[j]);
+		}
+		free(ns);
+	}
+	free(ds);
+	return taken;
+}
+
+static int apply_ops(struct xs_handle *h, xs_transaction_t t,
+		     const struct ccctl_ops *ops)
+{
+	unsigned i, j;
+
+	for (i = 0; i < ops->n; i++) {
+		const struct ccctl_op *o = &ops->op[i];
+		struct xs_permissions xp[2];
+
+		if (o->kind == CCCTL_WRITE) {
+			if (wr(h, t, o->path, NULL, o->value))
+				return -1;
+			continue;
+		}
+		if (o->kind == CCCTL_RM) {
+			if (rm(h, t, o->path))
+				return -1;
+			continue;
+		}
+		if (!xs_mkdir(h, t, o->path)) {
+			ccd_log(CCD_LOG_ERR, "mkdir %s: %s", o->path,
+				strerror(errno));
+			return -1;
+		}
+		for (j = 0; j < o->nperms; j++) {
+			xp[j].id = o->perms[j].id;
+			xp[j].perms = o->perms[j].mode == 'r' ? XS_PERM_READ :
+								XS_PERM_NONE;
+		}
+		if (o->nperms &&
+		    !xs_set_permissions(h, t, o->path, xp, o->nperms)) {
+			ccd_log(CCD_LOG_ERR, "set perms %s: %s", o->path,
+				strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Exactly what `colorcomctl uplink NET on` writes (spec.c's attach list with
+ * `uplink` = 1): the first free devid of dom0, the auto MAC of
+ * CCCTL_UPLINK_SEED, the configured ring. */
+static int tx_uplink_attach(struct xs_handle *h, xs_transaction_t t, void *arg)
+{
+	struct ccd_act *a = arg;
+	struct ccctl_spec spec;
+	struct ccctl_ops ops;
+	char p[96];
+	unsigned devid, i;
+	int up;
+
+	net_check(h, t, a->network, NULL, &up);
+	if (up >= 0)
+		return SKIP;
+	for (devid = 0; devid <= CCD_DEVID_MAX; devid++) {
+		ccctl_backend_dir(p, sizeof(p), 0, devid);
+		if (exists(h, t, p))
+			continue;
+		ccctl_frontend_dir(p, sizeof(p), 0, devid);
+		if (!exists(h, t, p))
+			break;
+	}
+	if (devid > CCD_DEVID_MAX) {
+		snprintf(a->reason, sizeof(a->reason),
+			 "network %s: domain 0 has no free devid", a->network);
+		errno = ENOSPC;
+		return -1;
+	}
+	memset(&spec, 0, sizeof(spec));
+	snprintf(spec.network, sizeof(spec.network), "%s", a->network);
+	spec.mtu = CCD_MTU_DEFAULT;
+	spec.order = a->conf->order;
+	spec.devid = (int)devid;
+	spec.uplink = 1;
+	for (i = 0; i < 256; i++) {
+		ccctl_auto_mac(a->conf, CCCTL_UPLINK_SEED, a->network, devid, i,
+			       spec.mac);
+		if (ccd_mac_is_unicast(spec.mac) &&
+		    !net_check(h, t, a->network, spec.mac, &up))
+			break;
+	}
+	if (i == 256) {
+		errno = EEXIST;
+		return -1;
+	}
+	a->devid = devid;
+	ccctl_attach_ops(0, devid, &spec, &ops);
+	return apply_ops(h, t, &ops);
+}
+
+/* online=0 + state=5, like `colorcomctl detach` (rule 2 does the rest). */
+static int tx_uplink_detach(struct xs_handle *h, xs_transaction_t t, void *arg)
+{
+	const struct ccd_act *a = arg;
+	char dir[96], p[128], buf[8];
+
+	nic_dir(dir, sizeof(dir), 0, a->devid);
+	snprintf(p, sizeof(p), "%s/%s", dir, CCD_K_UPLINK);
+	if (ccd_xs_read(h, t, p, buf, sizeof(buf)) != 1 || buf[0] != '1')
+		return SKIP;
+	if (wr(h, t, dir, CCD_K_ONLINE, "0"))
+		return -1;
+	return wr_uint(h, t, dir, CCD_K_STATE, CCD_XS_CLOSING);
 }
 
 /* ---- dispatcher ---------------------------------------------------------- */
@@ -306,6 +464,14 @@ static void describe(const struct ccd_act *a, char *buf, size_t sz)
 		snprintf(buf, sz, "link %u<->%u on %s created (L=0x%x)", a->a,
 			 a->b, a->reason, a->l);
 		break;
+	case CCD_ACT_UPLINK_ATTACH:
+		snprintf(buf, sz, "uplink of network %s attached to domain 0 (%s)",
+			 a->network, a->reason);
+		break;
+	case CCD_ACT_UPLINK_DETACH:
+		snprintf(buf, sz, "uplink nic 0/%u of network %s detached (%s)",
+			 a->devid, a->network, a->reason);
+		break;
 	}
 }
 
@@ -334,9 +500,15 @@ int ccd_plan_apply(struct xs_handle *h, const struct ccd_plan *p)
 		case CCD_ACT_LINK_CREATE:
 			fn = tx_link_create;
 			break;
+		case CCD_ACT_UPLINK_ATTACH:
+			fn = tx_uplink_attach;
+			break;
+		case CCD_ACT_UPLINK_DETACH:
+			fn = tx_uplink_detach;
+			break;
 		}
-		describe(a, what, sizeof(what));
 		rc = ccd_xs_transact(h, fn, a);
+		describe(a, what, sizeof(what));
 		if (rc == 0) {
 			ccd_log(CCD_LOG_INFO, "%s", what);
 		} else if (rc > 0) {

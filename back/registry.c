@@ -185,6 +185,23 @@ void ccd_nic_validate(struct ccd_nic *n, const struct ccd_nic_keys *k)
 		}
 		n->order = (unsigned)v;
 	}
+	n->uplink = 0;
+	if (k->uplink) {
+		if (k->uplink_len != 1 ||
+		    (k->uplink[0] != '0' && k->uplink[0] != '1')) {
+			invalid(n, CCD_K_UPLINK, k->uplink, k->uplink_len);
+			return;
+		}
+		n->uplink = k->uplink[0] == '1';
+	}
+	/* Only dom0 relays the outside world: an uplink elsewhere would let
+	 * that guest send its peers frames with any source MAC. */
+	if (n->uplink && n->domid != 0) {
+		snprintf(n->why, sizeof(n->why),
+			 "uplink on a NIC of domain %u (only domain 0 can be an uplink)",
+			 n->domid);
+		return;
+	}
 	if (n->online < 0) {
 		invalid(n, CCD_K_ONLINE, k->online, k->online_len);
 		return;
@@ -453,6 +470,75 @@ int ccd_plan_build(const struct ccd_snap *s, const struct ccd_opts *o,
 		a->from = n->bstate;
 		snprintf(a->reason, sizeof(a->reason),
 			 "network %s is full (max-peers %u)", n->network, max);
+	}
+
+	/* 2c. one uplink per network: the best-ranked keeps it (a guest's
+	 * unknown unicast needs one place to go). */
+	for (i = 0; i < s->nnic; i++) {
+		const struct ccd_nic *n = &s->nics[i], *w = NULL;
+
+		if (cls[i] != C_WAIT || !n->uplink)
+			continue;
+		for (j = 0; j < s->nnic; j++) {
+			const struct ccd_nic *m = &s->nics[j];
+
+			if (j == i || !m->uplink ||
+			    (cls[j] != C_WAIT && cls[j] != C_CONN) ||
+			    strcmp(m->network, n->network))
+				continue;
+			if (nic_rank_less(m, n) && (!w || nic_rank_less(m, w)))
+				w = m;
+		}
+		if (!w)
+			continue;
+		cls[i] = C_ERROR;
+		if (!(a = plan_add(p, CCD_ACT_NIC_ERROR)))
+			goto out;
+		a->domid = n->domid;
+		a->devid = n->devid;
+		a->from = n->bstate;
+		snprintf(a->reason, sizeof(a->reason),
+			 "network %s already has an uplink (nic %u/%u)",
+			 n->network, w->domid, w->devid);
+	}
+
+	/* 2d. colorcomd.conf network.NAME.uplink.  on: dom0 has an uplink NIC
+	 * there; one in any state counts (a refused or closing one is not
+	 * replaced behind the admin's back, a removed one is).  off: ask every
+	 * live one to detach (rule 2 then removes it). */
+	for (k = 0; o->conf && k < o->conf->nnet; k++) {
+		const struct ccd_conf_net *cn = &o->conf->nets[k];
+		int found = 0;
+
+		if (cn->uplink == CCD_UPLINK_UNSET || !ccd_snap_alive(s, 0))
+			continue;
+		for (i = 0; i < s->nnic; i++) {
+			const struct ccd_nic *n = &s->nics[i];
+
+			if (n->domid != 0 || !n->uplink ||
+			    strcmp(n->network, cn->name))
+				continue;
+			found = 1;
+			if (cn->uplink == CCD_UPLINK_ON || cls[i] == C_CLOSING)
+				continue;
+			if (!(a = plan_add(p, CCD_ACT_UPLINK_DETACH)))
+				goto out;
+			a->domid = 0;
+			a->devid = n->devid;
+			snprintf(a->network, sizeof(a->network), "%s", cn->name);
+			snprintf(a->reason, sizeof(a->reason),
+				 "colorcomd.conf: network.%s.uplink = off",
+				 cn->name);
+		}
+		if (found || cn->uplink != CCD_UPLINK_ON)
+			continue;
+		if (!(a = plan_add(p, CCD_ACT_UPLINK_ATTACH)))
+			goto out;
+		a->domid = 0;
+		a->conf = o->conf;
+		snprintf(a->network, sizeof(a->network), "%s", cn->name);
+		snprintf(a->reason, sizeof(a->reason),
+			 "colorcomd.conf: network.%s.uplink = on", cn->name);
 	}
 
 	/* 3. state machine of the surviving candidates. */

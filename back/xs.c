@@ -145,7 +145,7 @@ static void scan_nic(struct xs_handle *h, struct ccd_snap *s, unsigned d,
 {
 	char base[96], p[160];
 	char fe[128], feid[16], mac[24], net[48], mtu[16], ord[16], onl[16],
-	     st[16], err[8];
+	     st[16], err[8], upl[8];
 	struct ccd_nic_keys k;
 	struct ccd_nic *nic;
 	int l;
@@ -176,6 +176,7 @@ static void scan_nic(struct xs_handle *h, struct ccd_snap *s, unsigned d,
 	RD(ord, CCD_K_ORDER, order, order_len);
 	RD(onl, CCD_K_ONLINE, online, online_len);
 	RD(st, CCD_K_STATE, state, state_len);
+	RD(upl, CCD_K_UPLINK, uplink, uplink_len);
 #undef RD
 	snprintf(p, sizeof(p), "%s/%s", base, CCD_K_ERROR);
 	nic->has_error = ccd_xs_read(h, XBT_NULL, p, err, sizeof(err)) != -1;

@@ -142,6 +142,13 @@ struct ccnet_link {
 	unsigned int		peer_nic;	/* the peer's NIC devid, from L */
 	u8			peer_mac[ETH_ALEN];
 	unsigned int		order;		/* of the ring we grant */
+	/*
+	 * The peer is its network's uplink (dom0's NIC, bridged to the outside):
+	 * it may send frames with any source MAC and gets our unknown unicast.
+	 * From our own half's `peer-uplink`, which only colorcomd writes (the peer
+	 * cannot write our half), and honoured only when the peer is domain 0.
+	 */
+	bool			uplink;
 
 	/* what the peer accepts (its feature-* keys) */
 	bool			peer_csum;
@@ -190,6 +197,7 @@ struct ccnet_nic {
 	bool			registered;
 	bool			closed;		/* unregistered; terminal */
 	unsigned int		order;		/* default ring-page-order */
+	bool			is_uplink;	/* dom0's uplink NIC (named ccup-NET) */
 	struct list_head	node;		/* ccnet_nics, RTNL */
 
 	struct list_head	links;		/* sorted by (peer, link id); RCU */
@@ -197,6 +205,9 @@ struct ccnet_nic {
 	unsigned int		nlinks;
 	unsigned int		nconnected;
 	unsigned int		ethtool_nlinks;	/* snapshot taken by get_sset_count */
+	/* The connected link to the network's uplink, if any: unknown unicast
+	 * goes there.  Written under RTNL, read under RCU by TX. */
+	struct ccnet_link __rcu	*uplink;
 
 	/* Link whose committed records we have not pushed yet because
 	 * netdev_xmit_more() promised another frame.  Only touched under the TX
@@ -208,7 +219,8 @@ struct ccnet_nic {
 	 * readers. */
 	spinlock_t		stats_lock;
 	struct ccnet_stats_snap	gone;
-	atomic64_t		tx_unknown;	/* unknown unicast, dropped */
+	atomic64_t		tx_unknown;	/* unknown unicast, dropped (no uplink) */
+	atomic64_t		tx_uplink;	/* unknown unicast sent to the uplink */
 	atomic64_t		tx_errors;	/* unsendable skb (too big, bad GSO) */
 };
 

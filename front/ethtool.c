@@ -15,7 +15,7 @@ static const char ccnet_nic_strings[][ETH_GSTRING_LEN] = {
 	"tx_packets", "tx_bytes", "rx_packets", "rx_bytes",
 	"tx_dropped", "rx_dropped", "ring_full", "notify_tx", "notify_rx",
 	"proto_errors", "eoi_throttled", "tx_unknown_unicast", "tx_errors", "rx_bad_source",
-	"rx_bad_meta", "links", "links_connected",
+	"rx_bad_meta", "links", "links_connected", "tx_to_uplink",
 };
 #define CCNET_NIC_NSTATS ARRAY_SIZE(ccnet_nic_strings)
 
@@ -159,7 +159,8 @@ static void ccnet_get_ethtool_stats(struct net_device *ndev,
 	data[14] = sum.rx_bad_meta;
 	data[15] = nic->nlinks;
 	data[16] = nic->nconnected;
-	BUILD_BUG_ON(CCNET_NIC_NSTATS != 17 || CCNET_LINK_NSTATS != 11);
+	data[17] = atomic64_read(&nic->tx_uplink);
+	BUILD_BUG_ON(CCNET_NIC_NSTATS != 18 || CCNET_LINK_NSTATS != 11);
 	data += CCNET_NIC_NSTATS;
 
 	list_for_each_entry(link, &nic->links, nic_node) {

@@ -444,6 +444,10 @@ static void ccnet_link_teardown(struct ccnet_link *link)
 	ASSERT_RTNL();
 	if (test_and_clear_bit(CCNET_LINK_CONNECTED, &link->flags) && nic) {
 		hlist_del_init_rcu(&link->hash_node);
+		/* Unknown unicast is dropped from now on (the grace period
+		 * below covers TX paths that still hold the pointer). */
+		if (rtnl_dereference(nic->uplink) == link)
+			RCU_INIT_POINTER(nic->uplink, NULL);
 		nic->nconnected--;
 		ccnet_nic_update_carrier(nic);
 	}
@@ -538,7 +542,20 @@ static int ccnet_link_read_config(struct ccnet_link *link, const char **why)
 	ok = strlen(str) == 17 && mac_pton(str, link->peer_mac) &&
 	     is_valid_ether_addr(link->peer_mac);
 	kfree(str);
-	return ok ? 0 : -EINVAL;
+	if (!ok)
+		return -EINVAL;
+
+	/*
+	 * Read from OUR half, which only colorcomd and we can write: the peer
+	 * cannot make itself an uplink.  Only dom0 relays the outside world;
+	 * the flag on a link to anyone else means a confused writer, and
+	 * honouring it would let that peer spoof any source MAC.
+	 */
+	*why = "peer-uplink set for a peer other than domain 0";
+	link->uplink = xenbus_read_unsigned(dev->nodename, "peer-uplink", 0) == 1;
+	if (link->uplink && link->peer != 0)
+		return -EPERM;
+	return 0;
 }
 
 static int ccnet_link_write_keys(struct ccnet_link *link)
@@ -671,6 +688,10 @@ static int ccnet_link_connect(struct ccnet_link *link, const char **why)
 	set_bit(CCNET_LINK_CONNECTED, &link->flags);
 	hlist_add_head_rcu(&link->hash_node,
 			   &nic->hash[ccnet_mac_hash(link->peer_mac)]);
+	/* colorcomd gives a network one uplink; should a second appear, the
+	 * first keeps the unknown unicast (the other still relays in). */
+	if (link->uplink && !rtnl_dereference(nic->uplink))
+		rcu_assign_pointer(nic->uplink, link);
 	nic->nconnected++;
 	ccnet_nic_update_carrier(nic);
 	ccnet_link_napi_start(link);
@@ -678,8 +699,9 @@ static int ccnet_link_connect(struct ccnet_link *link, const char **why)
 	err = xenbus_switch_state(dev, XenbusStateConnected);
 	if (err)
 		dev_warn(&dev->dev, "switching to Connected: %d\n", err);
-	netdev_info(nic->ndev, "link to domain %u (%pM) connected via %s\n",
-		    link->peer, link->peer_mac, dev->nodename);
+	netdev_info(nic->ndev, "link to domain %u (%pM)%s connected via %s\n",
+		    link->peer, link->peer_mac, link->uplink ? " (uplink)" : "",
+		    dev->nodename);
 	return 0;
 
 out_unmap:

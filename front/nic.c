@@ -7,6 +7,8 @@
 #include <linux/module.h>
 #include <linux/rtnetlink.h>
 #include <linux/if_vlan.h>
+#include <linux/ctype.h>
+#include <xen/xen.h>
 #include <xen/xenbus.h>
 
 #include "common.h"
@@ -173,7 +175,48 @@ static int ccnet_nic_read_config(struct ccnet_nic *nic, u8 *mac,
 	return 0;
 }
 
-/* Backend reached InitWait: the keys are valid, bring up ethN. */
+/*
+ * dom0's uplink NIC gets a name the admin can put into a bridge or OVS
+ * config: "ccup-" + the network name, cut to IFNAMSIZ - 1 characters
+ * (docs/admin.md).  Only in dom0: a guest NIC is never an uplink (colorcomd
+ * refuses the key there), and the name is all the flag changes on this side.
+ */
+static int ccnet_nic_uplink_name(struct ccnet_nic *nic)
+{
+	struct xenbus_device *xdev = nic->xdev;
+	char name[IFNAMSIZ];
+	const char *p;
+	char *net;
+
+	nic->is_uplink = xen_initial_domain() &&
+		xenbus_read_unsigned(xdev->otherend, "uplink", 0) == 1;
+	if (!nic->is_uplink)
+		return 0;
+	net = xenbus_read(XBT_NIL, xdev->otherend, "network", NULL);
+	if (IS_ERR(net)) {
+		xenbus_dev_fatal(xdev, PTR_ERR(net), "reading %s/network",
+				 xdev->otherend);
+		return PTR_ERR(net);
+	}
+	snprintf(name, sizeof(name), "ccup-%s", net);
+	kfree(net);
+	/* The protocol's network names; also keeps '%' (a name template)
+	 * and '/' out of the interface name. */
+	for (p = name + 5; *p; p++) {
+		if (!isdigit(*p) && !(*p >= 'a' && *p <= 'z') && *p != '-' &&
+		    *p != '_')
+			break;
+	}
+	if (*p || p == name + 5 || !dev_valid_name(name)) {
+		xenbus_dev_fatal(xdev, -EINVAL, "bad network for an uplink name");
+		return -EINVAL;
+	}
+	strscpy(nic->ndev->name, name, IFNAMSIZ);
+	return 0;
+}
+
+/* Backend reached InitWait: the keys are valid, bring up ethN (ccup-NET for
+ * dom0's uplink). */
 static void ccnet_nic_connect(struct ccnet_nic *nic)
 {
 	struct net_device *ndev = nic->ndev;
@@ -189,6 +232,9 @@ static void ccnet_nic_connect(struct ccnet_nic *nic)
 	err = ccnet_nic_read_config(nic, mac, &mtu);
 	if (err)
 		goto out_unlock;
+	err = ccnet_nic_uplink_name(nic);
+	if (err)
+		goto out_unlock;
 
 	eth_hw_addr_set(ndev, mac);
 	ndev->mtu = mtu;
@@ -201,8 +247,9 @@ static void ccnet_nic_connect(struct ccnet_nic *nic)
 	nic->registered = true;
 	rtnl_unlock();
 
-	netdev_info(ndev, "colorcom %s mac %pM mtu %u ring order %u\n",
-		    nic->xdev->nodename, mac, mtu, nic->order);
+	netdev_info(ndev, "colorcom %s mac %pM mtu %u ring order %u%s\n",
+		    nic->xdev->nodename, mac, mtu, nic->order,
+		    nic->is_uplink ? " (uplink)" : "");
 	xenbus_switch_state(nic->xdev, XenbusStateConnected);
 	return;
 
@@ -275,6 +322,7 @@ static int ccnet_nic_probe(struct xenbus_device *xdev,
 	INIT_LIST_HEAD(&nic->node);
 	spin_lock_init(&nic->stats_lock);
 	atomic64_set(&nic->tx_unknown, 0);
+	atomic64_set(&nic->tx_uplink, 0);
 	atomic64_set(&nic->tx_errors, 0);
 	err = p ? kstrtouint(p + 1, 10, &nic->devid) : -EINVAL;
 	if (err) {

@@ -4,7 +4,8 @@
  * directions (the peer's "records for you" and "space for you"), so the poll
  * also drains that link's TX backlog.  Every record comes from an untrusted
  * peer: ccring validates indices and headers, virtio_net_hdr_to_skb()
- * validates the offload metadata, and the source MAC must be the peer's.
+ * validates the offload metadata, and the source MAC must be the peer's
+ * (any unicast one on the uplink link, which relays the outside world).
  */
 #include <linux/netdevice.h>
 #include <linux/virtio_net.h>
@@ -93,8 +94,15 @@ static void ccnet_rx_deliver(struct ccnet_link *link, struct sk_buff *skb,
 		ccnet_rx_drop(link, &link->stats.rx_bad_meta);
 		goto drop;
 	}
-	/* The one address dom0 assigned this peer; anything else is spoofed. */
-	if (unlikely(!ether_addr_equal(skb->data + ETH_ALEN, link->peer_mac))) {
+	/*
+	 * An ordinary peer may only use the one address dom0 assigned it;
+	 * anything else is spoofed.  The uplink relays the outside world, so
+	 * any source is fine there except a group address, which no station
+	 * can have.
+	 */
+	if (unlikely(link->uplink ?
+		     is_multicast_ether_addr(skb->data + ETH_ALEN) :
+		     !ether_addr_equal(skb->data + ETH_ALEN, link->peer_mac))) {
 		ccnet_rx_drop(link, &link->stats.rx_bad_src);
 		goto drop;
 	}

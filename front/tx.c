@@ -267,7 +267,8 @@ netdev_tx_t ccnet_start_xmit(struct sk_buff *skb, struct net_device *ndev)
 
 	rcu_read_lock();
 	if (is_multicast_ether_addr(dest)) {
-		/* Flood: every connected peer gets its own copy in its ring. */
+		/* Flood: every connected peer gets its own copy in its ring,
+		 * the uplink too (ARP, DHCP and the like must reach outside). */
 		ccnet_tx_flush_defer(nic);
 		list_for_each_entry_rcu(link, &nic->links, nic_node) {
 			if (!test_bit(CCNET_LINK_CONNECTED, &link->flags))
@@ -286,6 +287,13 @@ netdev_tx_t ccnet_start_xmit(struct sk_buff *skb, struct net_device *ndev)
 		consume_skb(skb);
 	} else {
 		link = ccnet_link_lookup(nic, dest);
+		/* Not a co-located peer: the outside world, through the uplink
+		 * if the network has one (docs/architecture.md, forwarding). */
+		if (!link) {
+			link = rcu_dereference(nic->uplink);
+			if (link)
+				atomic64_inc(&nic->tx_uplink);
+		}
 		if (nic->tx_defer && (nic->tx_defer != link || !more))
 			ccnet_tx_flush_defer(nic);
 		if (!link) {

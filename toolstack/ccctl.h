@@ -30,7 +30,13 @@ struct ccctl_spec {
 	int devid;              /* -1 = first free */
 	int has_mac;            /* 0: auto-assign (ccctl_auto_mac) */
 	int has_order;          /* 0: the configured default ring */
+	int uplink;             /* dom0's uplink NIC (`colorcomctl uplink`) */
 };
+
+/* The uplink NIC's auto MAC is seeded with this name whoever writes it
+ * (colorcomctl uplink, colorcomd from network.NAME.uplink, a dry run), so
+ * all three agree: the same network and devid give the same MAC. */
+#define CCCTL_UPLINK_SEED "Domain-0"
 
 /* Parse "[network=NAME][,mac=MAC][,mtu=N][,ring=ORDER_OR_SIZE][,devid=N]"
  * (xl vif style; every key optional, network defaults to "default").
@@ -161,6 +167,15 @@ int ccctl_attach_prepare(struct ccctl_attach *c, const char *spec, char *err,
 int ccctl_attach_tx(struct xs_handle *h, uint32_t t, struct ccctl_attach *c);
 void ccctl_attach_json(FILE *f, const struct ccctl_attach *c);
 
+/* detach's second half, shared with `uplink off`: one transaction (online=0,
+ * state=5, end of the reboot record), then (wait) until colorcomd removed the
+ * dirs, or remove them after timeout seconds.  cmd names the JSON and the
+ * messages.  Exit status. */
+struct ccctl_target;
+int ccctl_detach_run(struct xs_handle *h, unsigned domid,
+		     const struct ccctl_target *tg, int wait,
+		     unsigned long timeout, const char *cmd);
+
 /* getopt over a subcommand's argv; handles -N and -h.  0 go on, 1 help
  * printed, 2 usage error. */
 struct option;
@@ -175,6 +190,7 @@ int cmd_networks(int argc, char **argv);
 int cmd_channels(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_create(int argc, char **argv);
+int cmd_uplink(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 
 /* Where colorcomd publishes when each channel entered its state. */

@@ -483,8 +483,7 @@ int cmd_detach(int argc, char **argv)
 	struct detach_opts o = { .wait = 1, .timeout = CCCTL_DETACH_WAIT_S };
 	struct detach_ctx c;
 	struct xs_handle *h;
-	char err[CCCTL_ERRLEN], p[96], buf[8];
-	long long until;
+	char err[CCCTL_ERRLEN];
 	int rc;
 
 	if ((rc = ccctl_parse_opts(argc, argv, "+NhwWt:", lopts, detach_opt, &o)))
@@ -519,10 +518,27 @@ int cmd_detach(int argc, char **argv)
 		ccctl_err("detach: %s", err);
 		return 1;
 	}
+	return ccctl_detach_run(h, c.domid, &c.tg, o.wait, o.timeout, "detach");
+}
+
+int ccctl_detach_run(struct xs_handle *h, unsigned domid,
+		     const struct ccctl_target *tg, int wait,
+		     unsigned long timeout, const char *cmd)
+{
+	struct detach_opts o = { .wait = wait, .timeout = timeout };
+	struct detach_ctx c;
+	char p[96], buf[8];
+	long long until;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	c.dry_run = ccctl_g.dry_run;
+	c.domid = domid;
+	c.tg = *tg;
 	ccctl_dom_ident(h, c.domid, NULL, 0, c.uuid);
 	rc = ccctl_transact(h, detach_tx, &c);
 	if (rc > 0) {
-		ccctl_err("detach: %s", c.err);
+		ccctl_err("%s: %s", cmd, c.err);
 		return 1;
 	}
 	if (rc < 0)
@@ -531,7 +547,7 @@ int cmd_detach(int argc, char **argv)
 		struct ccctl_ops ops;
 
 		detach_ops(&c, &ops);
-		ccctl_ops_json(c.dry_run ? stdout : stderr, "detach", c.domid,
+		ccctl_ops_json(c.dry_run ? stdout : stderr, cmd, c.domid,
 			       c.devid, &ops);
 	}
 	if (c.dry_run)
@@ -563,8 +579,8 @@ int cmd_detach(int argc, char **argv)
 	}
 	if (rc < 0)
 		return 1;
-	ccctl_err("detach: warning: colorcomd did not finish within %lu s (is it running?); removed the device nodes of %u/%u",
-		  o.timeout, c.domid, c.devid);
+	ccctl_err("%s: warning: colorcomd did not finish within %lu s (is it running?); removed the device nodes of %u/%u",
+		  cmd, o.timeout, c.domid, c.devid);
 	printf("detached colorcom NIC %u/%u\n", c.domid, c.devid);
 	return 0;
 }

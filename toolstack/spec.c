@@ -249,6 +249,8 @@ void ccctl_attach_ops(unsigned domid, unsigned devid,
 	add(ops, CCCTL_WRITE, bd, CCD_K_MTU, v);
 	snprintf(v, sizeof(v), "%u", s->order);
 	add(ops, CCCTL_WRITE, bd, CCD_K_ORDER, v);
+	if (s->uplink)
+		add(ops, CCCTL_WRITE, bd, CCD_K_UPLINK, "1");
 	add(ops, CCCTL_WRITE, bd, CCD_K_ONLINE, "1");
 	add(ops, CCCTL_WRITE, bd, CCD_K_STATE, "1");
 	add(ops, CCCTL_WRITE, fd, CCD_K_STATE, "1");

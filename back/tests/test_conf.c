@@ -64,7 +64,7 @@ static int t_errors_name_the_line(void)
 	BAD("ring = 512K\nnetwork.blue.max-peers = 3\nring 1M\n",
 	    "t.conf:3: expected 'key = value'");
 	BAD("\n\n\n\nfoo = 1\n",
-	    "t.conf:5: unknown key 'foo' (known: ring, mac-prefix, reboot-grace, network.NAME.max-peers)");
+	    "t.conf:5: unknown key 'foo' (known: ring, mac-prefix, reboot-grace, network.NAME.max-peers, network.NAME.uplink)");
 	BAD("ring = 3M", "t.conf:1: ring size '3M' is not a power of two (want 256K, 512K, 1M or 2M)");
 	BAD("ring = 4M", "t.conf:1: ring size '4M' is out of range (want 256K..2M)");
 	BAD("ring = 10", "t.conf:1: ring order 10 is out of range (want 6..9)");
@@ -77,7 +77,7 @@ static int t_errors_name_the_line(void)
 	BAD("reboot-grace = -1", "t.conf:1: bad reboot-grace '-1' (want 0..86400 seconds)");
 	BAD("network.Blue.max-peers = 2", "t.conf:1: bad network name 'Blue' (want [a-z0-9][a-z0-9_-]{0,31})");
 	BAD("network.blue.max-peers = x", "t.conf:1: bad max-peers 'x' (want 0..4096)");
-	BAD("network.blue.mtu = 9000", "t.conf:1: unknown key 'network.blue.mtu' (known: network.NAME.max-peers)");
+	BAD("network.blue.mtu = 9000", "t.conf:1: unknown key 'network.blue.mtu' (known: network.NAME.max-peers, network.NAME.uplink)");
 	BAD("network.blue.max-peers = 2\nnetwork.blue.max-peers = 3",
 	    "t.conf:2: duplicate key 'network.blue.max-peers'");
 	BAD("= 3", "t.conf:1: expected 'key = value'");
