@@ -388,3 +388,60 @@ lab_guest_again() {
 cc_daemon_check() {
 	if cc_daemon; then pass "$1"; else fail "$1" "colorcomd exited: $(tail -n1 "$LAB_LOGDIR/colorcomd.log")"; fi
 }
+
+# --- uplink helpers (scenario uplink) ---------------------------------------------------
+# lab_from_guest_image PATH...: copy files out of the guest initramfs into dom0 at the
+# same paths (dom0 runs the same kernel, so the guests' colorcom.ko loads there too, and
+# ccxfer's only library, libcrypto, is already in dom0 for iperf3).
+lab_from_guest_image() {
+	local f rel
+	for f; do
+		rel=${f#/}
+		[ -e "/$rel" ] && continue
+		(cd / && zcat /lab/guest/initrd.gz | cpio -i -d "$rel" 2>/dev/null)
+		[ -e "/$rel" ] || { echo "$f is not in the guest image"; return 1; }
+	done
+}
+# cc_dom0_load: colorcom.ko in dom0 (the uplink side).
+cc_dom0_load() {
+	grep -q '^colorcom ' /proc/modules && return 0
+	lab_from_guest_image /lib/colorcom/colorcom.ko && insmod /lib/colorcom/colorcom.ko
+}
+# cc_dom0_transfer CHECK GUEST DOM0_IP BYTES [PORT]: GUEST streams BYTES random bytes to a
+# ccxfer sink in dom0 (the "outside" host) and the sha256 of both ends must agree.
+# Prints the seconds taken.
+cc_dom0_transfer() {
+	local name=$1 from=$2 ip=$3 bytes=$4 port=${5:-5002} tx rx t0 t1 pid
+	rm -f /tmp/dom0-rx.sum
+	ccxfer sink "$port" >/tmp/dom0-rx.sum 2>&1 &
+	pid=$!
+	sleep 0.5
+	t0=$(date +%s)
+	tx=$(G_TIMEOUT=600 g "$from" "ccxfer source $ip $port $bytes")
+	t1=$(date +%s)
+	for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+	kill "$pid" 2>/dev/null
+	rx=$(cat /tmp/dom0-rx.sum)
+	log "$name: sent '$tx' received '$rx' in $((t1 - t0))s"
+	if [ "${tx% *}" = "${rx% *}" ] && [ "${tx#* }" = "$bytes" ] && [ "${rx#* }" = "$bytes" ] && [ ${#tx} -gt 64 ]; then
+		pass "$name"
+	else
+		fail "$name" "sent '${tx:0:20}...' received '${rx:0:20}...' (sha256 bytes)"
+	fi
+	echo $((t1 - t0))
+}
+# cc_from_dom0_transfer CHECK GUEST GUEST_IP BYTES [PORT]: the other way: dom0 streams
+# BYTES to a ccxfer sink in GUEST; sha256 of both ends must agree.
+cc_from_dom0_transfer() {
+	local name=$1 to=$2 ip=$3 bytes=$4 port=${5:-5003} tx rx
+	g "$to" "rm -f /tmp/rx.sum; (ccxfer sink $port >/tmp/rx.tmp 2>&1 && mv /tmp/rx.tmp /tmp/rx.sum) >/dev/null 2>&1 &" >/dev/null
+	sleep 0.5
+	tx=$(timeout 600 ccxfer source "$ip" "$port" "$bytes" 2>&1)
+	rx=$(G_TIMEOUT=120 g "$to" 'for i in $(seq 100); do [ -f /tmp/rx.sum ] && break; sleep 1; done; cat /tmp/rx.sum')
+	log "$name: sent '$tx' received '$rx'"
+	if [ "${tx% *}" = "${rx% *}" ] && [ "${tx#* }" = "$bytes" ] && [ "${rx#* }" = "$bytes" ] && [ ${#tx} -gt 64 ]; then
+		pass "$name"
+	else
+		fail "$name" "sent '${tx:0:20}...' received '${rx:0:20}...' (sha256 bytes)"
+	fi
+}
