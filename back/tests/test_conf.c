@@ -81,6 +81,31 @@ static int t_errors_name_the_line(void)
 	BAD("network.blue.max-peers = 2\nnetwork.blue.max-peers = 3",
 	    "t.conf:2: duplicate key 'network.blue.max-peers'");
 	BAD("= 3", "t.conf:1: expected 'key = value'");
+	BAD("network.blue.uplink = yes", "t.conf:1: bad uplink 'yes' (want on or off)");
+	BAD("network.blue.uplink = On", "t.conf:1: bad uplink 'On' (want on or off)");
+	BAD("network.blue.uplink = on\nnetwork.blue.max-peers = 2\nnetwork.blue.uplink = off",
+	    "t.conf:3: duplicate key 'network.blue.uplink'");
+	BAD("network.blue.uplink = on\nnetwork.blue.max-peers = 2\nnetwork.blue.max-peers = 3",
+	    "t.conf:3: duplicate key 'network.blue.max-peers'");
+	return 0;
+}
+
+static int t_uplink(void)
+{
+	static const char text[] =
+		"network.blue.uplink = on\n"
+		"network.blue.max-peers = 8\n"
+		"network.red.uplink = off   # the red network stays inside\n"
+		"network.green.max-peers = 2\n";
+
+	CHECK_INT(parse(text), 0);
+	CHECK_INT(c.nnet, 3);           /* one entry per network */
+	CHECK_INT(ccd_conf_uplink(&c, "blue"), CCD_UPLINK_ON);
+	CHECK_INT(ccd_conf_max_peers(&c, "blue"), 8);
+	CHECK_INT(ccd_conf_uplink(&c, "red"), CCD_UPLINK_OFF);
+	CHECK_INT(ccd_conf_max_peers(&c, "red"), 0);
+	CHECK_INT(ccd_conf_uplink(&c, "green"), CCD_UPLINK_UNSET);
+	CHECK_INT(ccd_conf_uplink(&c, "other"), CCD_UPLINK_UNSET);
 	return 0;
 }
 
@@ -176,6 +201,7 @@ int main(void)
 	RUN(t_defaults);
 	RUN(t_full);
 	RUN(t_errors_name_the_line);
+	RUN(t_uplink);
 	RUN(t_nul_and_long);
 	RUN(t_load);
 	RUN(t_reload);

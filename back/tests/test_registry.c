@@ -753,6 +753,153 @@ static int t_plan_garbage_states(void)
 	return 0;
 }
 
+
+/* ---- uplink ----------------------------------------------------------------- */
+
+static int t_validate_uplink(void)
+{
+	struct ccd_nic n = { .domid = 0, .devid = 1, .online = 1, .bstate = 1 };
+	struct keys w;
+
+	good_keys(&w, 0, 1, "00:16:3e:00:00:01", "blue");
+	w.k.frontend_id = "0";
+	ccd_nic_validate(&n, &w.k);
+	CHECK(n.valid && !n.uplink);            /* missing = not an uplink */
+	w.k.uplink = "1";
+	w.k.uplink_len = 1;
+	ccd_nic_validate(&n, &w.k);
+	CHECK(n.valid && n.uplink);
+	w.k.uplink = "0";
+	ccd_nic_validate(&n, &w.k);
+	CHECK(n.valid && !n.uplink);
+	w.k.uplink = "yes";
+	w.k.uplink_len = 3;
+	ccd_nic_validate(&n, &w.k);
+	CHECK(!n.valid);
+	CHECK_STR(n.why, "bad uplink 'yes'");
+	/* Only dom0 relays the outside: a guest NIC flagged uplink is refused. */
+	n.domid = 1;
+	good_keys(&w, 1, 1, "00:16:3e:00:00:01", "blue");
+	w.k.uplink = "1";
+	w.k.uplink_len = 1;
+	ccd_nic_validate(&n, &w.k);
+	CHECK(!n.valid);
+	CHECK_STR(n.why, "uplink on a NIC of domain 1 (only domain 0 can be an uplink)");
+	return 0;
+}
+
+static int t_plan_one_uplink_per_network(void)
+{
+	struct ccd_snap s;
+	struct ccd_plan p;
+	const struct ccd_act *a;
+
+	ccd_snap_init(&s);
+	doms(&s, 2);
+	nic(&s, 0, 0, "blue", 10, 4, 4)->uplink = 1;   /* accepted first */
+	nic(&s, 0, 1, "blue", 11, 1, 1)->uplink = 1;   /* a second one */
+	nic(&s, 0, 2, "red", 12, 1, 1)->uplink = 1;    /* another network */
+	nic(&s, 1, 0, "blue", 1, 4, 4);
+	PLAN(s, p);
+	a = find(&p, CCD_ACT_NIC_ERROR, 0, 1);
+	CHECK(a);
+	CHECK_STR(a->reason, "network blue already has an uplink (nic 0/0)");
+	CHECK(!find(&p, CCD_ACT_NIC_ERROR, 0, 0));
+	CHECK(!find(&p, CCD_ACT_NIC_ERROR, 0, 2));
+	/* dom0's uplink and the guest get their link as any pair does */
+	CHECK_INT(count(&p, CCD_ACT_LINK_CREATE), 1);
+	for (size_t i = 0; i < p.nact; i++)
+		if (p.acts[i].kind == CCD_ACT_LINK_CREATE)
+			CHECK(p.acts[i].nic_a->domid == 0 && p.acts[i].nic_a->uplink &&
+			      p.acts[i].nic_b->domid == 1);
+	DONE(s, p);
+	return 0;
+}
+
+static int plan_conf(const char *text, struct ccd_snap *s, struct ccd_plan *p,
+		     struct ccd_conf *c)
+{
+	struct ccd_opts o = OPTS;
+	char err[128];
+
+	if (ccd_conf_parse(text, strlen(text), "t", c, err, sizeof(err)))
+		return -1;
+	o.conf = c;
+	ccd_plan_init(p);
+	return ccd_plan_build(s, &o, p);
+}
+
+static int t_plan_uplink_conf(void)
+{
+	struct ccd_snap s;
+	struct ccd_plan p;
+	struct ccd_conf c;
+	const struct ccd_act *a;
+
+	/* on, and dom0 has none: attach one (network and conf carried) */
+	ccd_snap_init(&s);
+	doms(&s, 1);
+	nic(&s, 1, 0, "blue", 1, 4, 4);
+	CHECK(plan_conf("network.blue.uplink = on\nnetwork.red.uplink = off\n",
+			&s, &p, &c) == 0);
+	CHECK_INT(count(&p, CCD_ACT_UPLINK_ATTACH), 1);
+	CHECK_INT(count(&p, CCD_ACT_UPLINK_DETACH), 0);
+	a = &p.acts[0];
+	for (size_t i = 0; i < p.nact; i++)
+		if (p.acts[i].kind == CCD_ACT_UPLINK_ATTACH)
+			a = &p.acts[i];
+	CHECK_STR(a->network, "blue");
+	CHECK(a->conf == &c);
+	ccd_plan_free(&p);
+
+	/* on, and it exists (any state, even refused): nothing */
+	nic(&s, 0, 3, "blue", 9, 6, 1)->uplink = 1;
+	CHECK(plan_conf("network.blue.uplink = on\n", &s, &p, &c) == 0);
+	CHECK_INT(count(&p, CCD_ACT_UPLINK_ATTACH), 0);
+	ccd_plan_free(&p);
+
+	/* off: the live one is asked to detach, a closing one is left alone,
+	 * another network's and a non-uplink dom0 NIC are not touched */
+	ccd_snap_free(&s);
+	ccd_snap_init(&s);
+	doms(&s, 1);
+	nic(&s, 0, 0, "blue", 10, 4, 4)->uplink = 1;
+	nic(&s, 0, 1, "red", 11, 4, 4)->uplink = 1;
+	nic(&s, 0, 2, "blue", 12, 4, 4);
+	CHECK(plan_conf("network.blue.uplink = off\n", &s, &p, &c) == 0);
+	CHECK_INT(count(&p, CCD_ACT_UPLINK_DETACH), 1);
+	CHECK(find(&p, CCD_ACT_UPLINK_DETACH, 0, 0));
+	CHECK_INT(count(&p, CCD_ACT_UPLINK_ATTACH), 0);
+	ccd_plan_free(&p);
+	s.nics[0].online = 0;           /* already detaching */
+	CHECK(plan_conf("network.blue.uplink = off\n", &s, &p, &c) == 0);
+	CHECK_INT(count(&p, CCD_ACT_UPLINK_DETACH), 0);
+	ccd_plan_free(&p);
+	/* on, with the old one still closing: wait for it to go */
+	CHECK(plan_conf("network.blue.uplink = on\n", &s, &p, &c) == 0);
+	CHECK_INT(count(&p, CCD_ACT_UPLINK_ATTACH), 0);
+	ccd_plan_free(&p);
+
+	/* unset: colorcomctl decides, the daemon does nothing either way */
+	CHECK(plan_conf("network.blue.max-peers = 4\n", &s, &p, &c) == 0);
+	CHECK_INT(count(&p, CCD_ACT_UPLINK_ATTACH) + count(&p, CCD_ACT_UPLINK_DETACH), 0);
+	DONE(s, p);
+	return 0;
+}
+
+static int t_uplink_ifname(void)
+{
+	char b[CCD_IFNAMSIZ];
+
+	ccd_uplink_ifname("blue", b);
+	CHECK_STR(b, "ccup-blue");
+	ccd_uplink_ifname("abcdefghij", b);
+	CHECK_STR(b, "ccup-abcdefghij");
+	ccd_uplink_ifname("abcdefghijklmnopqrstuvwxyz012345", b);
+	CHECK_STR(b, "ccup-abcdefghij");        /* IFNAMSIZ - 1 = 15 */
+	return 0;
+}
+
 static int t_timers(void)
 {
 	struct ccd_timers *t = ccd_timers_new();
@@ -815,6 +962,10 @@ int main(void)
 	RUN(t_plan_stale_link_reaped);
 	RUN(t_plan_network_changed_reaped);
 	RUN(t_plan_garbage_states);
+	RUN(t_validate_uplink);
+	RUN(t_plan_one_uplink_per_network);
+	RUN(t_plan_uplink_conf);
+	RUN(t_uplink_ifname);
 	RUN(t_timers);
 	return tst_failed ? 1 : 0;
 }

@@ -397,6 +397,189 @@ static int t_max_peers_and_conf(void)
 	return 0;
 }
 
+
+/* ---- uplink ---------------------------------------------------------------- */
+
+#define B0 "/local/domain/0/backend/colorcom/0/0"
+#define F0 "/local/domain/0/device/colorcom/0"
+#define L03F "/local/domain/0/device/cclink/768"          /* A 0, B 3: L = 3 << 8 */
+#define L03B "/local/domain/3/backend/cclink/0/768"
+#define L34F "/local/domain/3/device/cclink/1024"
+#define L34B "/local/domain/4/backend/cclink/3/1024"
+
+static int daemon_pass_conf(long long now, const struct ccd_conf *conf)
+{
+	struct ccd_snap snap;
+	struct ccd_timers *tm = ccd_timers_new();
+	struct ccd_dom_ctx *dc = ccd_dom_open();
+	struct ccd_opts o = { .detach_timeout_ms = 10000, .relink_delay_ms = 1000,
+			      .conf = conf };
+	struct xs_handle *h = xs_open(0);
+	long long dl;
+	int rc;
+
+	ccd_snap_init(&snap);
+	rc = ccd_reconcile(h, dc, tm, &o, &snap, now, &dl);
+	ccd_snap_free(&snap);
+	ccd_timers_free(tm);
+	ccd_dom_close(dc);
+	xs_close(h);
+	return rc;
+}
+
+static int t_uplink_end_to_end(void)
+{
+	char mac0[24], want[256];
+
+	setup();
+	ccd_log_hook = quiet;
+	CHECK_INT(run("uplink", "blue", "on", NULL), 0);
+	CHECK_STR(fx_get(B0 "/uplink"), "1");
+	CHECK_STR(fx_get(B0 "/network"), "blue");
+	CHECK_STR(fx_get(B0 "/frontend-id"), "0");
+	CHECK_STR(fx_perms(F0), "n0");
+	CHECK_STR(fx_perms(B0), "n0");
+	CHECK_INT(fx_commits, 1);
+	snprintf(mac0, sizeof(mac0), "%s", fx_get(B0 "/mac"));
+	snprintf(want, sizeof(want),
+		 "uplink of network blue: colorcom NIC 0/0, interface ccup-blue (mac %s)\n",
+		 mac0);
+	CHECK_STR(out, want);
+	/* the dry run predicts the same MAC (same seed, devid 0) */
+	CHECK_INT(run("-N", "uplink", "blue", "on", NULL), 0);
+	CHECK(strstr(out, mac0));
+	/* idempotent */
+	fx_nops = 0;
+	CHECK_INT(run("uplink", "blue", "on", NULL), 0);
+	CHECK(strstr(out, "network blue already has an uplink: colorcom NIC 0/0, interface ccup-blue"));
+	CHECK_INT(fx_nops, 0);
+
+	/* two guests and the uplink on blue: the daemon links all three pairs
+	 * and flags the guests' halves of their links to dom0, nothing else */
+	CHECK_INT(run("attach", "gamma", "network=blue,mac=" MAC1, NULL), 0);
+	CHECK_INT(run("attach", "delta", "network=blue,mac=" MAC2, NULL), 0);
+	CHECK_INT(daemon_pass(1000), 0);
+	fx_set(F0 "/state", "4");
+	fx_set(F3 "/state", "4");
+	fx_set("/local/domain/4/device/colorcom/0/state", "4");
+	CHECK_INT(daemon_pass(2000), 0);
+	CHECK(fx_exists(L03F "/state") && fx_exists(L03B "/state"));
+	CHECK(fx_exists(L34F "/state") && fx_exists(L34B "/state"));
+	CHECK_STR(fx_get(L03B "/peer-uplink"), "1");
+	CHECK_STR(fx_perms(L03B), "n3,r0");     /* the guest's own half */
+	CHECK_STR(fx_get("/local/domain/4/backend/cclink/0/1024/peer-uplink"), "1");
+	CHECK(!fx_exists(L03F "/peer-uplink"));
+	CHECK(!fx_exists(L34F "/peer-uplink") && !fx_exists(L34B "/peer-uplink"));
+	CHECK_STR(fx_get(L03F "/peer-mac"), MAC1);
+	CHECK_STR(fx_get(L03B "/peer-mac"), mac0);
+	CHECK_INT(run("uplink", "blue", NULL), 0);
+	snprintf(want, sizeof(want),
+		 "network blue: uplink colorcom NIC 0/0, interface ccup-blue, mac %s, backend Connected, frontend Connected\n",
+		 mac0);
+	CHECK_STR(out, want);
+
+	/* off: a detach of dom0's NIC; the guests' own link stays as it is */
+	CHECK_INT(run("uplink", "--no-wait", "blue", "off", NULL), 0);
+	CHECK_STR(out, "detach of colorcom NIC 0/0 requested\n");
+	CHECK_STR(fx_get(B0 "/online"), "0");
+	CHECK_STR(fx_get(B0 "/state"), "5");
+	fx_nops = 0;
+	CHECK_INT(daemon_pass(3000), 0);
+	CHECK(!fx_exists(L03F) && !fx_exists(L03B));
+	CHECK(fx_exists(L34F "/state") && fx_exists(L34B "/state"));
+	fx_set(F0 "/state", "6");
+	CHECK_INT(daemon_pass(4000), 0);
+	CHECK(!fx_exists(B0) && !fx_exists(F0));
+	CHECK(fx_exists(L34F "/state") && fx_exists(L34B "/state"));
+	CHECK_INT(run("uplink", "blue", "off", NULL), 0);
+	CHECK_STR(out, "network blue has no uplink\n");
+	CHECK_INT(run("uplink", "blue", NULL), 0);
+	CHECK_STR(out, "network blue: no uplink\n");
+	ccd_log_hook = NULL;
+	return 0;
+}
+
+static int t_uplink_refusals(void)
+{
+	char path[] = "/tmp/ccctl-conf-XXXXXX";
+	static const char conf[] = "network.blue.uplink = off\nnetwork.red.uplink = on\n";
+	int fd = mkstemp(path);
+	char want[256];
+
+	CHECK(fd >= 0 && write(fd, conf, sizeof(conf) - 1) > 0);
+	close(fd);
+	setup();
+	ccd_log_hook = quiet;
+	fx_nops = 0;
+	/* colorcomd would undo it at once: refused, nothing written */
+	CHECK_INT(run("-c", path, "uplink", "blue", "on", NULL), 1);
+	snprintf(want, sizeof(want),
+		 "colorcomctl: uplink: %s sets network.blue.uplink = off; change it there and reload colorcomd\n",
+		 path);
+	CHECK_STR(err, want);
+	CHECK_INT(run("-c", path, "uplink", "red", "off", NULL), 1);
+	CHECK(strstr(err, "sets network.red.uplink = on"));
+	CHECK_INT(fx_nops, 0);
+	CHECK_INT(run("-c", path, "uplink", "green", "on", NULL), 0);
+	unlink(path);
+
+	/* the interface name is cut to 15 characters: two long names clash */
+	CHECK_INT(run("uplink", "abcdefghijkl", "on", NULL), 0);
+	CHECK_STR(fx_get("/local/domain/0/backend/colorcom/0/1/network"), "abcdefghijkl");
+	fx_nops = 0;
+	CHECK_INT(run("uplink", "abcdefghijxx", "on", NULL), 1);
+	CHECK_STR(err, "colorcomctl: uplink: interface name ccup-abcdefghij is already the uplink of network abcdefghijkl (names are cut to 15 characters)\n");
+	CHECK_INT(fx_nops, 0);
+	CHECK_INT(run("uplink", "blue", "on", "network=red", NULL), 1);
+	CHECK_STR(err, "colorcomctl: uplink: 'network' is not for an uplink (known: mac, mtu, ring)\n");
+
+	/* a guest's NIC flagged uplink (not something colorcomctl writes) is
+	 * refused by the daemon */
+	CHECK_INT(run("attach", "gamma", "network=blue,mac=" MAC1, NULL), 0);
+	fx_set(B3 "/uplink", "1");
+	CHECK_INT(daemon_pass(1000), 0);
+	CHECK_STR(fx_get(B3 "/state"), "6");
+	CHECK_STR(fx_get(B3 "/error"), "uplink on a NIC of domain 3 (only domain 0 can be an uplink)");
+	ccd_log_hook = NULL;
+	return 0;
+}
+
+static int t_uplink_from_daemon_conf(void)
+{
+	struct ccd_conf c;
+	char e[128], mac[24];
+	static const char on[] = "network.red.uplink = on\nring = 1M\n";
+	static const char off[] = "network.red.uplink = off\n";
+
+	setup();
+	ccd_log_hook = quiet;
+	CHECK_INT(run("attach", "gamma", "network=red,mac=" MAC1, NULL), 0);
+	CHECK(ccd_conf_parse(on, sizeof(on) - 1, "t", &c, e, sizeof(e)) == 0);
+	CHECK_INT(daemon_pass_conf(1000, &c), 0);
+	CHECK_STR(fx_get(B0 "/uplink"), "1");
+	CHECK_STR(fx_get(B0 "/network"), "red");
+	CHECK_STR(fx_get(B0 "/ring-page-order"), "8");
+	CHECK_STR(fx_get(F0 "/state"), "1");
+	snprintf(mac, sizeof(mac), "%s", fx_get(B0 "/mac"));
+	/* exactly what colorcomctl would have written */
+	CHECK_INT(run("-N", "uplink", "red", "on", NULL), 0);
+	CHECK(strstr(out, mac));
+	/* present: nothing more on later passes */
+	fx_nops = 0;
+	CHECK_INT(daemon_pass_conf(2000, &c), 0);
+	CHECK(!fx_exists("/local/domain/0/backend/colorcom/0/1"));
+	/* off: asked to detach, then removed once dom0's driver let go */
+	CHECK(ccd_conf_parse(off, sizeof(off) - 1, "t", &c, e, sizeof(e)) == 0);
+	CHECK_INT(daemon_pass_conf(3000, &c), 0);
+	CHECK_STR(fx_get(B0 "/online"), "0");
+	CHECK_STR(fx_get(B0 "/state"), "5");
+	CHECK_INT(daemon_pass_conf(4000, &c), 0);
+	CHECK(!fx_exists(B0));
+	CHECK(fx_exists(B3));           /* the guest's NIC is not touched */
+	ccd_log_hook = NULL;
+	return 0;
+}
+
 static int t_attach_dying_domain(void)
 {
 	setup();
@@ -563,6 +746,9 @@ int main(void)
 	RUN(t_attach_dying_domain);
 	RUN(t_reports);
 	RUN(t_create_flow);
+	RUN(t_uplink_end_to_end);
+	RUN(t_uplink_refusals);
+	RUN(t_uplink_from_daemon_conf);
 	fx_reset();
 	return tst_failed ? 1 : 0;
 }
