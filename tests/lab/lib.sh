@@ -18,6 +18,9 @@ pass() { say "PASS $1"; }
 fail() { say "FAIL $1: ${2:-failed}"; }
 result() { say "RESULT $1 $2"; }
 log() { echo "lab[$(cut -d' ' -f1 /proc/uptime)]: $*"; }
+# note: progress of a long scenario, on the console as it happens (the host ignores
+# NOTE lines) and in the scenario log.
+note() { say "NOTE $*" >/dev/null; log "$*"; }
 check() {
 	local name=$1 out
 	shift
