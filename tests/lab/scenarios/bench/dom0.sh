@@ -48,9 +48,13 @@ ip_of() { if [ "$1" = netback ]; then echo 10.0.0.2; else echo 10.1.0.2; fi; }
 # Guest CPU split (user/sys/softirq/steal, jiffies) of a and b: where the guests' time goes.
 gstat() { echo "$(g a "head -n1 /proc/stat") $(g b "head -n1 /proc/stat")"; }
 # colorcom counters of both NICs (a's totals then b's): notifications per packet.
+# Also the kernel's lateeoi accounting of every cclink port (xenbus sysfs): a spurious
+# EOI beyond the first in a row makes Linux hold the port's unmask for >= 1 jiffy,
+# which would show up directly in the RTT.
 ccstat() {
-	local k='$1 ~ /^(tx_packets|rx_packets|notify_tx|notify_rx|ring_full):$/ {printf "%s%s ", $1, $2}'
-	echo "a $(g a "ethtool -S $IA" | awk "$k")b $(g b "ethtool -S $IB" | awk "$k")"
+	local k='$1 ~ /^(tx_packets|rx_packets|notify_tx|notify_rx|ring_full|eoi_throttled):$/ {printf "%s%s ", $1, $2}'
+	local e='cat /sys/bus/xen/devices/cclink-*/xenbus/spurious_events /sys/bus/xen-backend/devices/cclink-*/xenbus/spurious_events 2>/dev/null | awk "{s += \$1} END {printf \"spurious_events:%d \", s}"; cat /sys/bus/xen/devices/cclink-*/xenbus/jiffies_eoi_delayed /sys/bus/xen-backend/devices/cclink-*/xenbus/jiffies_eoi_delayed 2>/dev/null | awk "{s += \$1} END {printf \"jiffies_eoi_delayed:%d \", s}"'
+	echo "a $(g a "ethtool -S $IA" | awk "$k")$(g a "$e") b $(g b "ethtool -S $IB" | awk "$k")$(g b "$e")"
 }
 
 # run_test PATH TEST REP CMD...: CMD's stdout (its figures) plus the CPU cost around it.
