@@ -91,6 +91,7 @@ struct ccnet_link_stats {
 	atomic64_t		notify_tx;
 	atomic64_t		notify_rx;
 	atomic64_t		proto_errors;
+	atomic64_t		spurious;	/* wake-ups that found no work */
 	atomic64_t		eoi_throttled;	/* EOIs we held back (spurious streak) */
 };
 
@@ -99,7 +100,7 @@ struct ccnet_link_stats {
 struct ccnet_stats_snap {
 	u64 tx_packets, tx_bytes, tx_dropped, ring_full, notify_tx;
 	u64 rx_packets, rx_bytes, rx_dropped, rx_bad_src, rx_bad_meta, notify_rx;
-	u64 proto_errors, eoi_throttled;
+	u64 proto_errors, spurious, eoi_throttled;
 };
 
 /* The ring we produce into: pages we own and grant to the peer. */

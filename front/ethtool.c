@@ -14,7 +14,8 @@
 static const char ccnet_nic_strings[][ETH_GSTRING_LEN] = {
 	"tx_packets", "tx_bytes", "rx_packets", "rx_bytes",
 	"tx_dropped", "rx_dropped", "ring_full", "notify_tx", "notify_rx",
-	"proto_errors", "eoi_throttled", "tx_unknown_unicast", "tx_errors", "rx_bad_source",
+	"proto_errors", "spurious", "eoi_throttled",
+	"tx_unknown_unicast", "tx_errors", "rx_bad_source",
 	"rx_bad_meta", "links", "links_connected", "tx_to_uplink",
 };
 #define CCNET_NIC_NSTATS ARRAY_SIZE(ccnet_nic_strings)
@@ -22,7 +23,7 @@ static const char ccnet_nic_strings[][ETH_GSTRING_LEN] = {
 static const char * const ccnet_link_strings[] = {
 	"tx_packets", "tx_bytes", "rx_packets", "rx_bytes", "tx_dropped",
 	"rx_dropped", "ring_full", "notify_tx", "notify_rx", "proto_errors",
-	"eoi_throttled",
+	"spurious", "eoi_throttled",
 };
 #define CCNET_LINK_NSTATS ARRAY_SIZE(ccnet_link_strings)
 
@@ -140,7 +141,8 @@ static void ccnet_fill_link(u64 *d, const struct ccnet_stats_snap *s)
 	d[7] = s->notify_tx;
 	d[8] = s->notify_rx;
 	d[9] = s->proto_errors;
-	d[10] = s->eoi_throttled;
+	d[10] = s->spurious;
+	d[11] = s->eoi_throttled;
 }
 
 static void ccnet_get_ethtool_stats(struct net_device *ndev,
@@ -153,14 +155,14 @@ static void ccnet_get_ethtool_stats(struct net_device *ndev,
 
 	ccnet_nic_stats_sum(nic, &sum);
 	ccnet_fill_link(data, &sum);
-	data[11] = atomic64_read(&nic->tx_unknown);
-	data[12] = atomic64_read(&nic->tx_errors);
-	data[13] = sum.rx_bad_src;
-	data[14] = sum.rx_bad_meta;
-	data[15] = nic->nlinks;
-	data[16] = nic->nconnected;
-	data[17] = atomic64_read(&nic->tx_uplink);
-	BUILD_BUG_ON(CCNET_NIC_NSTATS != 18 || CCNET_LINK_NSTATS != 11);
+	data[12] = atomic64_read(&nic->tx_unknown);
+	data[13] = atomic64_read(&nic->tx_errors);
+	data[14] = sum.rx_bad_src;
+	data[15] = sum.rx_bad_meta;
+	data[16] = nic->nlinks;
+	data[17] = nic->nconnected;
+	data[18] = atomic64_read(&nic->tx_uplink);
+	BUILD_BUG_ON(CCNET_NIC_NSTATS != 19 || CCNET_LINK_NSTATS != 12);
 	data += CCNET_NIC_NSTATS;
 
 	list_for_each_entry(link, &nic->links, nic_node) {

@@ -90,6 +90,7 @@ void ccnet_link_snap(struct ccnet_link *link, struct ccnet_stats_snap *s)
 	s->notify_tx = atomic64_read(&st->notify_tx);
 	s->notify_rx = atomic64_read(&st->notify_rx);
 	s->proto_errors = atomic64_read(&st->proto_errors);
+	s->spurious = atomic64_read(&st->spurious);
 	s->eoi_throttled = atomic64_read(&st->eoi_throttled);
 }
 

@@ -50,6 +50,7 @@ static void ccnet_snap_add(struct ccnet_stats_snap *sum,
 	sum->rx_bad_meta += s->rx_bad_meta;
 	sum->notify_rx += s->notify_rx;
 	sum->proto_errors += s->proto_errors;
+	sum->spurious += s->spurious;
 	sum->eoi_throttled += s->eoi_throttled;
 }
 

@@ -179,9 +179,14 @@ static void ccnet_eoi(struct ccnet_link *link)
 		xen_irq_lateeoi(link->irq, 0);
 		return;
 	}
+	atomic64_inc(&link->stats.spurious);
 	n = ++link->spurious;
 	if (n <= CCNET_SPURIOUS_FREE) {
-		xen_irq_lateeoi(link->irq, XEN_EOI_FLAG_SPURIOUS);
+		/* Not flagged spurious: the kernel would hold the unmask a whole
+		 * jiffy from the second one in a row, and an honest peer's kick
+		 * that raced our final re-check must not cost the next frame
+		 * 4 ms.  Floods are ours to throttle, below. */
+		xen_irq_lateeoi(link->irq, 0);
 		return;
 	}
 	/* The port stays masked until the timer EOIs it, so however fast the

@@ -52,7 +52,7 @@ gstat() { echo "$(g a "head -n1 /proc/stat") $(g b "head -n1 /proc/stat")"; }
 # EOI beyond the first in a row makes Linux hold the port's unmask for >= 1 jiffy,
 # which would show up directly in the RTT.
 ccstat() {
-	local k='$1 ~ /^(tx_packets|rx_packets|notify_tx|notify_rx|ring_full|eoi_throttled):$/ {printf "%s%s ", $1, $2}'
+	local k='$1 ~ /^(tx_packets|rx_packets|notify_tx|notify_rx|ring_full|spurious|eoi_throttled):$/ {printf "%s%s ", $1, $2}'
 	local e='cat /sys/bus/xen/devices/cclink-*/xenbus/spurious_events /sys/bus/xen-backend/devices/cclink-*/xenbus/spurious_events 2>/dev/null | awk "{s += \$1} END {printf \"spurious_events:%d \", s}"; cat /sys/bus/xen/devices/cclink-*/xenbus/jiffies_eoi_delayed /sys/bus/xen-backend/devices/cclink-*/xenbus/jiffies_eoi_delayed 2>/dev/null | awk "{s += \$1} END {printf \"jiffies_eoi_delayed:%d \", s}"'
 	echo "a $(g a "ethtool -S $IA" | awk "$k")$(g a "$e") b $(g b "ethtool -S $IB" | awk "$k")$(g b "$e")"
 }
