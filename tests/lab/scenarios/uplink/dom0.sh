@@ -8,7 +8,8 @@
 #  - ccup-blue down: a<->b keeps going with no loss, the outside is cut; up: back;
 #  - uplink off: a<->b untouched (same link, no loss); on again: outside is back;
 #  - the any-source rule is the uplink's alone: b forging a source MAC to a is
-#    still dropped, and b cannot write the flag into a's half.
+#    still dropped, and b cannot write the flag into a's half;
+#  - network.blue.uplink = off/on in colorcomd.conf (SIGHUP) removes/restores it.
 declare -A MAC=([a]=00:16:3e:ee:00:0a [b]=00:16:3e:ee:00:0b)
 declare -A IP=([a]=10.9.0.11 [b]=10.9.0.12)
 OUT=10.9.0.1
@@ -185,6 +186,26 @@ check b-a-link-never-dropped not g b "dmesg | grep -q 'link to domain $A down'"
 # udhcpc starts by flushing the address (deconfig): it is back only if DHCP worked.
 check dhcp-again-after-on g90 b "udhcpc -i ${IFN[b]:-none} -n -q -t 10 -T 3 -s /lab/scenario/udhcpc.sh >/dev/null 2>&1 && ip -4 addr show ${IFN[b]:-none} | grep -q 'inet ${IP[b]}/24'"
 cc_dom0_transfer sha256-8MiB-b-to-outside-after-on b $OUT $((8 * 1024 * 1024)) 5004 >/dev/null
+
+# --- the daemon's configuration: network.blue.uplink = off / on --------------------------
+# colorcomd keeps what its file says (read again on SIGHUP), and colorcomctl will not go
+# against it.
+mkdir -p /etc/colorcom
+echo "network.blue.uplink = off" >/etc/colorcom/colorcomd.conf
+kill -HUP "$CC_DAEMON_PID"
+check conf-off-removes-uplink wait_until 30 not ip link show $UP
+check a-one-link-conf-off cc_wait_links a "${IFN[a]}" 1 30
+check ctl-refuses-against-conf not colorcomctl uplink blue on
+check uplink-still-off not ip link show $UP
+echo "network.blue.uplink = on" >/etc/colorcom/colorcomd.conf
+kill -HUP "$CC_DAEMON_PID"
+check conf-on-brings-uplink wait_until 30 ip link show $UP
+echo 1 >/proc/sys/net/ipv6/conf/$UP/disable_ipv6
+ip link set $UP master br0 && ip link set $UP up
+check a-two-links-conf-on cc_wait_links a "${IFN[a]}" 2 60
+check outside-back-after-conf-on wait_until 40 g a "ping -c 1 -W 2 $OUT"
+check a-b-link-never-dropped-conf not g a "dmesg | grep -q 'link to domain $B down'"
+check colorcomd-still-runs kill -0 "$CC_DAEMON_PID"
 
 for n in a b; do g $n "ethtool -S ${IFN[$n]}; ip -s link show ${IFN[$n]}" >"$LAB_LOGDIR/ethtool-$n.log"; done
 { ethtool -S $UP; ip -s link show $UP; ip -d link show br0; } >"$LAB_LOGDIR/ethtool-dom0-uplink.log" 2>&1
