@@ -478,6 +478,14 @@ static int t_uplink_end_to_end(void)
 		 mac0);
 	CHECK_STR(out, want);
 
+	/* a dry run of off finds the NIC, shows the detach, writes nothing */
+	fx_nops = 0;
+	CHECK_INT(run("-N", "uplink", "blue", "off", NULL), 0);
+	CHECK(strstr(out, "\"command\": \"uplink\""));
+	CHECK(strstr(out, "\"path\": \"" B0 "/online\", \"value\": \"0\""));
+	CHECK_INT(fx_nops, 0);
+	CHECK_STR(fx_get(B0 "/online"), "1");
+
 	/* off: a detach of dom0's NIC; the guests' own link stays as it is */
 	CHECK_INT(run("uplink", "--no-wait", "blue", "off", NULL), 0);
 	CHECK_STR(out, "detach of colorcom NIC 0/0 requested\n");
