@@ -10,6 +10,8 @@
 #   dom0_netdev_bytes                                    sum of rx+tx bytes of every dom0 netdev
 #   lab_collect_guests                                   dmesg of every guest into /var/log/lab/
 LAB_CONSOLE=/dev/hvc0
+# Set when the host ran tests/lab/run with LAB_QUICK=1 (make test): fewer rounds.
+LAB_QUICK=; [ -e /lab/quick ] && LAB_QUICK=1
 LAB_LOGDIR=/var/log/lab
 mkdir -p "$LAB_LOGDIR"
 
