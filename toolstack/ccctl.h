@@ -116,6 +116,9 @@ int ccctl_read(struct xs_handle *h, uint32_t t, const char *path, char *buf,
 	       size_t bufsz);
 int ccctl_apply_ops(struct xs_handle *h, uint32_t t,
 		    const struct ccctl_ops *ops);
+/* xsops.c: the same without logging; *failed = the op that failed, errno set. */
+int ccctl_xs_apply(struct xs_handle *h, uint32_t t, const struct ccctl_ops *ops,
+		   const struct ccctl_op **failed);
 /* fn returns 0 commit, >0 abort with err already set (rc returned), <0 error. */
 typedef int (*ccctl_tx_fn)(struct xs_handle *h, uint32_t t, void *arg);
 int ccctl_transact(struct xs_handle *h, ccctl_tx_fn fn, void *arg);

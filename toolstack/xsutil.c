@@ -206,42 +206,15 @@ int ccctl_domain(struct xs_handle *h, const char *arg, unsigned *domid,
 int ccctl_apply_ops(struct xs_handle *h, uint32_t t,
 		    const struct ccctl_ops *ops)
 {
-	unsigned i, j;
+	const struct ccctl_op *o;
 
-	for (i = 0; i < ops->n; i++) {
-		const struct ccctl_op *o = &ops->op[i];
-		struct xs_permissions xp[2];
-		bool ok = true;
-
-		switch (o->kind) {
-		case CCCTL_MKDIR:
-			ok = xs_mkdir(h, t, o->path);
-			for (j = 0; ok && j < o->nperms; j++) {
-				xp[j].id = o->perms[j].id;
-				xp[j].perms = o->perms[j].mode == 'r' ?
-					      XS_PERM_READ : XS_PERM_NONE;
-			}
-			if (ok && o->nperms)
-				ok = xs_set_permissions(h, t, o->path, xp,
-							o->nperms);
-			break;
-		case CCCTL_WRITE:
-			ok = xs_write(h, t, o->path, o->value,
-				      (unsigned)strlen(o->value));
-			break;
-		case CCCTL_RM:
-			ok = xs_rm(h, t, o->path) || errno == ENOENT;
-			break;
-		}
-		if (!ok) {
-			ccctl_err("xenstore %s %s: %s",
-				  o->kind == CCCTL_MKDIR ? "mkdir" :
-				  o->kind == CCCTL_WRITE ? "write" : "rm",
-				  o->path, strerror(errno));
-			return -1;
-		}
-	}
-	return 0;
+	if (ccctl_xs_apply(h, t, ops, &o) == 0)
+		return 0;
+	ccctl_err("xenstore %s %s: %s",
+		  o->kind == CCCTL_MKDIR ? "mkdir" :
+		  o->kind == CCCTL_WRITE ? "write" : "rm",
+		  o->path, strerror(errno));
+	return -1;
 }
 
 int ccctl_transact(struct xs_handle *h, ccctl_tx_fn fn, void *arg)
