@@ -5,6 +5,7 @@
  * xenstore to the wanted shape.  Nothing here does I/O, so every rule is unit
  * tested in tests/test_registry.c.
  */
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
@@ -244,6 +245,29 @@ static struct ccd_act *plan_add(struct ccd_plan *p, enum ccd_act_kind kind)
 	return a;
 }
 
+/* Refuse NIC n: one CCD_ACT_NIC_ERROR action with the reason. */
+static struct ccd_act *plan_nic_error(struct ccd_plan *p,
+				      const struct ccd_nic *n,
+				      const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static struct ccd_act *plan_nic_error(struct ccd_plan *p,
+				      const struct ccd_nic *n,
+				      const char *fmt, ...)
+{
+	struct ccd_act *a = plan_add(p, CCD_ACT_NIC_ERROR);
+	va_list ap;
+
+	if (!a)
+		return NULL;
+	a->domid = n->domid;
+	a->devid = n->devid;
+	a->from = n->bstate;
+	va_start(ap, fmt);
+	vsnprintf(a->reason, sizeof(a->reason), fmt, ap);
+	va_end(ap);
+	return a;
+}
+
 static void deadline(struct ccd_plan *p, long long t)
 {
 	if (!p->deadline_ms || t < p->deadline_ms)
@@ -395,12 +419,8 @@ int ccd_plan_build(const struct ccd_snap *s, const struct ccd_opts *o,
 		}
 		if (!n->valid) {
 			cls[i] = C_ERROR;
-			if (!(a = plan_add(p, CCD_ACT_NIC_ERROR)))
+			if (!plan_nic_error(p, n, "%s", n->why))
 				goto out;
-			a->domid = n->domid;
-			a->devid = n->devid;
-			a->from = n->bstate;
-			snprintf(a->reason, sizeof(a->reason), "%s", n->why);
 			continue;
 		}
 		cls[i] = C_WAIT;
@@ -428,15 +448,11 @@ int ccd_plan_build(const struct ccd_snap *s, const struct ccd_opts *o,
 		/* n loses; it stays counted as a candidate for the others'
 		 * comparisons only through w, which ranks better. */
 		cls[i] = C_ERROR;
-		if (!(a = plan_add(p, CCD_ACT_NIC_ERROR)))
-			goto out;
-		a->domid = n->domid;
-		a->devid = n->devid;
-		a->from = n->bstate;
 		ccd_mac_format(n->mac, macs);
-		snprintf(a->reason, sizeof(a->reason),
-			 "duplicate mac %s on network %s (nic %u/%u has it)",
-			 macs, n->network, w->domid, w->devid);
+		if (!plan_nic_error(p, n,
+				    "duplicate mac %s on network %s (nic %u/%u has it)",
+				    macs, n->network, w->domid, w->devid))
+			goto out;
 	}
 
 	/* 2b. per-network policy (colorcomd.conf network.NAME.max-peers): the
@@ -463,13 +479,9 @@ int ccd_plan_build(const struct ccd_snap *s, const struct ccd_opts *o,
 		if (better < max)
 			continue;
 		cls[i] = C_ERROR;
-		if (!(a = plan_add(p, CCD_ACT_NIC_ERROR)))
+		if (!plan_nic_error(p, n, "network %s is full (max-peers %u)",
+				    n->network, max))
 			goto out;
-		a->domid = n->domid;
-		a->devid = n->devid;
-		a->from = n->bstate;
-		snprintf(a->reason, sizeof(a->reason),
-			 "network %s is full (max-peers %u)", n->network, max);
 	}
 
 	/* 2c. one uplink per network: the best-ranked keeps it (a guest's
@@ -492,14 +504,10 @@ int ccd_plan_build(const struct ccd_snap *s, const struct ccd_opts *o,
 		if (!w)
 			continue;
 		cls[i] = C_ERROR;
-		if (!(a = plan_add(p, CCD_ACT_NIC_ERROR)))
+		if (!plan_nic_error(p, n,
+				    "network %s already has an uplink (nic %u/%u)",
+				    n->network, w->domid, w->devid))
 			goto out;
-		a->domid = n->domid;
-		a->devid = n->devid;
-		a->from = n->bstate;
-		snprintf(a->reason, sizeof(a->reason),
-			 "network %s already has an uplink (nic %u/%u)",
-			 n->network, w->domid, w->devid);
 	}
 
 	/* 2d. colorcomd.conf network.NAME.uplink.  on: dom0 has an uplink NIC
