@@ -95,7 +95,8 @@ agg() {
 	s1=$(bench_snap $names)
 	bench_rec "$p" "scale$n" "$r" agg_mbps "$tot"
 	bench_rec_cost "$p" "scale$n" "$r" "$(bench_delta "$s0" "$s1")"
-	log "$p N=$n rep $r: $tot Mbit/s"
+	# stdout is the figure (the caller captures it); the log line goes to stderr.
+	log "$p N=$n rep $r: $tot Mbit/s" >&2
 	echo "$tot"
 }
 for r in $(seq 1 $REPS); do
