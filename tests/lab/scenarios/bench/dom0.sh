@@ -140,37 +140,7 @@ done
 g a "ethtool -S $IA" >"$LAB_LOGDIR/bench-ethtool-a.log" 2>&1
 g b "ethtool -S $IB" >"$LAB_LOGDIR/bench-ethtool-b.log" 2>&1
 
-# Profile (only when bench/stage-perf put perf into this scenario folder): cpu-clock
-# sampling in both guests and in dom0 during tcp1_ab and rr on each path, after every
-# measurement above (perf's own cost never touches the figures).
-PERF=/lab/scenario/perf
-if [ -x $PERF/perf ]; then
-	P="$PERF/ld-linux-x86-64.so.2 --library-path $PERF $PERF/perf"
-	for n in a b; do g $n 'echo 0 >/proc/sys/kernel/kptr_restrict; echo -1 >/proc/sys/kernel/perf_event_paranoid' >/dev/null; done
-	echo 0 >/proc/sys/kernel/kptr_restrict; echo -1 >/proc/sys/kernel/perf_event_paranoid
-	prof() {	# PATH TEST CMD...
-		local p=$1 t=$2 n pp
-		shift 2
-		for n in a b; do g $n "($P record -a -F 299 -o /tmp/perf.data -- sleep $((T + 3)) >/tmp/perf.rec.log 2>&1 &)" >/dev/null; done
-		$P record -a -F 299 -o /tmp/perf-dom0.data -- sleep $((T + 3)) >/dev/null 2>&1 &
-		pp=$!
-		"$@" >"$LAB_LOGDIR/prof-$p-$t-out.log" 2>&1
-		wait $pp
-		sleep 2
-		for n in a b; do
-			G_TIMEOUT=300 g $n "$P report -i /tmp/perf.data --stdio --sort sym --percent-limit 1 2>&1 | grep -v '^#' | grep . | head -40" \
-				>"$LAB_LOGDIR/prof-$p-$t-guest-$n.log" 2>&1
-		done
-		$P report -i /tmp/perf-dom0.data --stdio --sort comm,sym --percent-limit 1 2>&1 | grep -v '^#' | grep . | head -40 \
-			>"$LAB_LOGDIR/prof-$p-$t-dom0.log"
-	}
-	for p in netback colorcom; do
-		ip=$(ip_of "$p")
-		prof "$p" tcp1_ab bench_iperf a "$ip" $T
-		prof "$p" rr g a "ccxfer rr $ip 5301 $T"
-	done
-	check perf-profiles test -s "$LAB_LOGDIR/prof-colorcom-tcp1_ab-guest-a.log"
-fi
+# Profiles of both paths: scenario profile (tests/lab/run profile), not this boot.
 
 # Put the raw figures on the console now, as the harness's end-of-boot dump would
 # (@@LOG name|line), and take them out of that dump: if anything after this script
