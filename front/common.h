@@ -246,6 +246,10 @@ void ccnet_link_napi_stop(struct ccnet_link *link);
 void ccnet_link_snap(struct ccnet_link *link, struct ccnet_stats_snap *s);
 void ccnet_link_notify(struct ccnet_link *link);
 
+/* reclaim.c */
+void ccnet_grant_release(grant_ref_t ref, struct page *page);
+void ccnet_reclaim_exit(void);
+
 /* tx.c */
 netdev_tx_t ccnet_start_xmit(struct sk_buff *skb, struct net_device *ndev);
 bool ccnet_tx_drain(struct ccnet_link *link);

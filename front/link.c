@@ -143,7 +143,7 @@ static void ccnet_own_ring_release(struct ccnet_link *link)
 				continue;
 			/* Frees the page once the peer has unmapped it. */
 			if (own->refs[i] >= 0) {
-				gnttab_end_foreign_access(own->refs[i], own->pages[i]);
+				ccnet_grant_release(own->refs[i], own->pages[i]);
 				atomic_dec(&ccnet_grants_active);
 			} else
 				__free_page(own->pages[i]);
@@ -151,7 +151,7 @@ static void ccnet_own_ring_release(struct ccnet_link *link)
 	}
 	if (own->ctrl_page) {
 		if (own->ctrl_ref >= 0) {
-			gnttab_end_foreign_access(own->ctrl_ref, own->ctrl_page);
+			ccnet_grant_release(own->ctrl_ref, own->ctrl_page);
 			atomic_dec(&ccnet_grants_active);
 		} else
 			__free_page(own->ctrl_page);
@@ -181,7 +181,7 @@ static int ccnet_own_ring_grant(struct ccnet_link *link)
 		own->refs[i] = -1;
 
 	/*
-	 * Order-0 pages, one by one: gnttab_end_foreign_access() frees each page
+	 * Order-0 pages, one by one: ccnet_grant_release() frees each page
 	 * individually when the peer lets go, and the ring code wants only a
 	 * page list anyway.
 	 */

@@ -48,6 +48,8 @@ static void __exit ccnet_exit(void)
 	xenbus_unregister_driver(&ccnet_link_back_driver);
 	xenbus_unregister_driver(&ccnet_link_front_driver);
 	xenbus_unregister_driver(&ccnet_nic_driver);
+	/* Every ring released: what a peer still maps goes to the kernel's list. */
+	ccnet_reclaim_exit();
 }
 
 module_init(ccnet_init);
