@@ -10,7 +10,7 @@
 #     guests are PV, so idle (the block hypercall), event-channel sends and grant
 #     operations all end in xen_hypercall_pv, and only the callers tell them apart.  perf comes from the build host: bench/stage-perf profile
 #     copies it into this folder (not committed); without it this part is skipped.
-REPS=2 T=4
+REPS=3 T=4
 MA=00:16:3e:cc:00:0a MB=00:16:3e:cc:00:0b
 check colorcomd-starts cc_daemon
 lab_guest_start a 'vif = ["bridge=br0,mac=00:16:3e:00:00:0a"]'
