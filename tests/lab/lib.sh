@@ -335,6 +335,29 @@ cc_bg_wait() {
 }
 
 # --- benchmark helpers (scenarios bench, bench-scale: make bench) ---------------------
+# lab_pair_both_paths MAC_A MAC_B: guests a and b, each with a vif on br0 (netback,
+# 10.0.0.1 and .2 on eth0) and a colorcom NIC on "blue" with the given MACs (10.1.0.1
+# and .2), driver loaded, carrier up; sets IA and IB to the colorcom interfaces.  The
+# checks are guests-up, module-loads-*, attach-*, carrier-*; exits the scenario if a
+# guest does not boot.  (Scenarios bench, showcase, profile: both paths in one boot.)
+lab_pair_both_paths() {
+	local pa pb
+	# Both creations at once: under TCG each xl create (vif hotplug scripts
+	# included) takes tens of seconds.
+	lab_guest_start a 'vif = ["bridge=br0,mac=00:16:3e:00:00:0a"]' & pa=$!
+	lab_guest_start b 'vif = ["bridge=br0,mac=00:16:3e:00:00:0b"]' & pb=$!
+	wait $pa $pb
+	if lab_guest_wait a && lab_guest_wait b; then pass guests-up; else fail guests-up "a guest did not boot"; exit 1; fi
+	check module-loads-a cc_load a
+	check module-loads-b cc_load b
+	check attach-a colorcomctl attach a network=blue,mac=$1
+	check attach-b colorcomctl attach b network=blue,mac=$2
+	IA=$(cc_ifname a "$1") IB=$(cc_ifname b "$2")
+	g a "ip addr add 10.0.0.1/24 dev eth0 && ip link set eth0 up && ip addr add 10.1.0.1/24 dev $IA && ip link set $IA up"
+	g b "ip addr add 10.0.0.2/24 dev eth0 && ip link set eth0 up && ip addr add 10.1.0.2/24 dev $IB && ip link set $IB up"
+	check carrier-a cc_wait_carrier a "${IA:-none}"
+	check carrier-b cc_wait_carrier b "${IB:-none}"
+}
 # bench_snap GUEST...: "uptime dom0_xl_cpu dom0_busy guests_cpu" (guests_cpu = the named
 # guests' CPU seconds summed), from one xl list, so sampling costs dom0 the same around
 # every test on either path.

@@ -22,18 +22,7 @@ PINGBUSY=$LAB_LOGDIR/bench-ping-busy.log
 : >"$BENCH_RAW"; : >"$PINGLOG"; : >"$PINGBUSY"
 
 check colorcomd-starts cc_daemon
-lab_guest_start a 'vif = ["bridge=br0,mac=00:16:3e:00:00:0a"]'
-lab_guest_start b 'vif = ["bridge=br0,mac=00:16:3e:00:00:0b"]'
-if lab_guest_wait a && lab_guest_wait b; then pass guests-up; else fail guests-up "a guest did not boot"; exit 1; fi
-check module-loads-a cc_load a
-check module-loads-b cc_load b
-check attach-a colorcomctl attach a network=blue,mac=$MA
-check attach-b colorcomctl attach b network=blue,mac=$MB
-IA=$(cc_ifname a $MA) IB=$(cc_ifname b $MB)
-g a "ip addr add 10.0.0.1/24 dev eth0 && ip link set eth0 up && ip addr add 10.1.0.1/24 dev $IA && ip link set $IA up"
-g b "ip addr add 10.0.0.2/24 dev eth0 && ip link set eth0 up && ip addr add 10.1.0.2/24 dev $IB && ip link set $IB up"
-check carrier-a cc_wait_carrier a "${IA:-none}"
-check carrier-b cc_wait_carrier b "${IB:-none}"
+lab_pair_both_paths $MA $MB
 check netback-ping g a 'ping -c 3 -W 10 10.0.0.2'
 check colorcom-ping g a 'ping -c 3 -W 10 10.1.0.2'
 g b 'iperf3 -s -D >/dev/null 2>&1; (ccxfer rr-server 5301 >/dev/null 2>&1 &)' >/dev/null

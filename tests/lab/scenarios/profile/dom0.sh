@@ -13,17 +13,7 @@
 REPS=3 T=4
 MA=00:16:3e:cc:00:0a MB=00:16:3e:cc:00:0b
 check colorcomd-starts cc_daemon
-lab_guest_start a 'vif = ["bridge=br0,mac=00:16:3e:00:00:0a"]'
-lab_guest_start b 'vif = ["bridge=br0,mac=00:16:3e:00:00:0b"]'
-if lab_guest_wait a && lab_guest_wait b; then pass guests-up; else fail guests-up "a guest did not boot"; exit 1; fi
-check module-loads-a cc_load a
-check module-loads-b cc_load b
-check attach-a colorcomctl attach a network=blue,mac=$MA
-check attach-b colorcomctl attach b network=blue,mac=$MB
-IA=$(cc_ifname a $MA) IB=$(cc_ifname b $MB)
-g a "ip addr add 10.0.0.1/24 dev eth0 && ip link set eth0 up && ip addr add 10.1.0.1/24 dev $IA && ip link set $IA up"
-g b "ip addr add 10.0.0.2/24 dev eth0 && ip link set eth0 up && ip addr add 10.1.0.2/24 dev $IB && ip link set $IB up"
-check carrier-a cc_wait_carrier a "${IA:-none}"
+lab_pair_both_paths $MA $MB
 check netback-ping g a 'ping -c 3 -W 10 10.0.0.2'
 check colorcom-ping g a 'ping -c 3 -W 10 10.1.0.2'
 ip_of() { if [ "$1" = netback ]; then echo 10.0.0.2; else echo 10.1.0.2; fi; }
