@@ -246,6 +246,9 @@ void ccnet_link_napi_stop(struct ccnet_link *link);
 void ccnet_link_snap(struct ccnet_link *link, struct ccnet_stats_snap *s);
 void ccnet_link_notify(struct ccnet_link *link);
 
+/* Read-only sysfs view of an atomic_t module counter (link.c). */
+extern const struct kernel_param_ops ccnet_counter_ops;
+
 /* reclaim.c */
 void ccnet_grant_release(grant_ref_t ref, struct page *page);
 void ccnet_reclaim_exit(void);

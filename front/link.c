@@ -35,7 +35,8 @@ static int ccnet_counter_get(char *buf, const struct kernel_param *kp)
 	return sysfs_emit(buf, "%d\n", atomic_read(kp->arg));
 }
 
-static const struct kernel_param_ops ccnet_counter_ops = {
+/* Also reclaim.c's grants_pending. */
+const struct kernel_param_ops ccnet_counter_ops = {
 	.get = ccnet_counter_get,
 };
 module_param_cb(grants_active, &ccnet_counter_ops, &ccnet_grants_active, 0444);

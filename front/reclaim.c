@@ -35,15 +35,7 @@ static LIST_HEAD(ccnet_reclaim_list);
 static DEFINE_SPINLOCK(ccnet_reclaim_lock);
 static atomic_t ccnet_grants_pending = ATOMIC_INIT(0);
 
-static int ccnet_pending_get(char *buf, const struct kernel_param *kp)
-{
-	return sysfs_emit(buf, "%d\n", atomic_read(&ccnet_grants_pending));
-}
-
-static const struct kernel_param_ops ccnet_pending_ops = {
-	.get = ccnet_pending_get,
-};
-module_param_cb(grants_pending, &ccnet_pending_ops, NULL, 0444);
+module_param_cb(grants_pending, &ccnet_counter_ops, &ccnet_grants_pending, 0444);
 MODULE_PARM_DESC(grants_pending,
 		 "released ring pages a peer still maps, not yet freed (read-only)");
 
