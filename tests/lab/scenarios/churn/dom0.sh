@@ -34,6 +34,10 @@ check links-a cc_wait_links a "${CC_IF[a]}" 2
 g b "ip link set ${CC_IF[b]} down" >/dev/null
 colorcomctl detach b 0 >/dev/null
 check links-a-without-b cc_wait_links a "${CC_IF[a]}" 1
+# b's detach just released its rings; they come back once a and c have unmapped (the
+# driver retries every 100 ms), so the baseline waits for that instead of racing it.
+pending_zero() { [ "$(pending "$1")" = 0 ]; }
+wait_until 10 pending_zero b >/dev/null
 # Baseline: b attached never, d not yet born; the a <-> c link is up.
 for n in a b c; do eval "K0_$n=\"\$(counters $n)\" E0_$n=\$(xen_evtchns $n) M0_$n=\$(memfree $n) S0_$n=\$(slab $n)"; done
 R0=$(rss)

@@ -8,8 +8,9 @@
 #  2. cpu-clock profiles (perf record -a -g in both guests and dom0) of a TCP stream
 #     and of rr on each path, reported with inclusive (--children) percentages: the
 #     guests are PV, so idle (the block hypercall), event-channel sends and grant
-#     operations all end in xen_hypercall_pv, and only the callers tell them apart.  perf comes from the build host: bench/stage-perf profile
-#     copies it into this folder (not committed); without it this part is skipped.
+#     operations all end in xen_hypercall_pv, and only the callers tell them apart.
+#     perf comes from the build host: bench/stage-perf copies it into this folder
+#     (not committed); without it this part is skipped.
 REPS=3 T=4
 MA=00:16:3e:cc:00:0a MB=00:16:3e:cc:00:0b
 check colorcomd-starts cc_daemon
@@ -53,7 +54,7 @@ for r in $(seq 1 $REPS); do
 	done
 done
 busy 0
-check rr-ran-on-both-paths sh -c "[ ${last_netback_0:-0} -gt 0 ] && [ ${last_colorcom_0:-0} -gt 0 ] && [ ${last_netback_50:-0} -gt 0 ] && [ ${last_colorcom_50:-0} -gt 0 ] && [ ${last_colorcom_1000:-0} -gt 0 ]"
+check rr-ran-on-both-paths sh -c "[ ${last_netback_0:-0} -gt 0 ] && [ ${last_colorcom_0:-0} -gt 0 ] && [ ${last_netback_50:-0} -gt 0 ] && [ ${last_colorcom_50:-0} -gt 0 ] && [ ${last_netback_1000:-0} -gt 0 ] && [ ${last_colorcom_1000:-0} -gt 0 ]"
 
 # 2. Profiles.
 PERF=/lab/scenario/perf
