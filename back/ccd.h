@@ -163,6 +163,16 @@ int ccd_reconcile(struct xs_handle *h, struct ccd_dom_ctx *dc,
 		  long long *deadline_ms);
 long long ccd_now_ms(void);     /* main.c: CLOCK_MONOTONIC in ms */
 
+/* ---- start-up (daemonize.c) ---------------------------------------------- */
+/* Fork; the parent waits until the child calls ccd_daemon_done() and exits
+ * with the status given there (or 1 if the child died first), so a daemon
+ * that fails to start never exits 0.  Returns 0 in the child, -1 (message
+ * printed) if it could not fork. */
+int ccd_daemon_start(int *ready_fd);
+/* status 0: started (stdio goes to /dev/null); else the parent's exit
+ * status.  No-op when not daemonized (*ready_fd < 0). */
+void ccd_daemon_done(int *ready_fd, int status);
+
 /* ---- reboot records (persist.c) ------------------------------------------ */
 /* After a pass: re-attach the recorded NICs of rebooted domains, forget the
  * records of domains gone for grace_s.  Returns when to pass again (0 =

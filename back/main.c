@@ -166,7 +166,8 @@ static void reload_conf(struct ccd_ctx *c)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: colorcomd [-f] [-v] [--once] [-c FILE] [-p PIDFILE] [-t SECONDS]\n"
+		"usage: colorcomd [-f] [-v] [--once] [-c FILE] [-s FILE] [-p PIDFILE] [-t SECONDS]\n"
+		"       colorcomd --check [-c FILE]\n"
 		"  -c, --config FILE    settings (default " CCD_CONF_PATH ",\n"
 		"                       which may be missing)\n"
 		"  -s, --status FILE    channel times for colorcomctl\n"
@@ -177,7 +178,12 @@ static void usage(FILE *f)
 		"  -p, --pidfile FILE   write the daemon's pid to FILE\n"
 		"  -t, --detach-timeout SECONDS  wait for a detached NIC's\n"
 		"                       frontend to close (default 10)\n"
-		"  -h, --help           this text\n");
+		"      --check          validate the configuration and exit\n"
+		"                       (0 valid, 2 not; touches no xenstore)\n"
+		"  -h, --help           this text\n"
+		"      --version        print the version\n"
+		"Exit status: 0 stopped by a signal, 1 failed to start or run,\n"
+		"2 bad arguments or configuration.\n");
 }
 
 int main(int argc, char **argv)
@@ -191,12 +197,15 @@ int main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "status", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "check", no_argument, NULL, 'C' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ccd_ctx c;
 	const char *pidfile = NULL, *status_path = CCD_STATUS_PATH;
 	char err[512];
-	int foreground = 0, once = 0, opt, rc = 1;
+	int foreground = 0, once = 0, check = 0, opt, rc = 1, ready = -1;
+	int pid_written = 0;
 	unsigned long secs;
 	struct sigaction sa;
 	sigset_t block, orig;
@@ -235,6 +244,12 @@ int main(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return 0;
+		case 'C':
+			check = 1;
+			break;
+		case 'V':
+			printf("colorcomd %s\n", ccd_version);
+			return 0;
 		default:
 			usage(stderr);
 			return 2;
@@ -251,22 +266,34 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	c.opts.conf = &c.conf;
+	if (check) {
+		printf("colorcomd: %s: configuration OK\n",
+		       c.conf_path ? c.conf_path :
+		       access(CCD_CONF_PATH, F_OK) ? "no " CCD_CONF_PATH " (defaults)" :
+		       CCD_CONF_PATH);
+		return 0;
+	}
 
-	if (!foreground && !once) {
-		if (daemon(0, 0)) {
-			perror("colorcomd: daemon");
-			return 1;
-		}
-		openlog("colorcomd", LOG_PID, LOG_DAEMON);
-		ccd_use_syslog = 1;
+	/* Before going to the background, so that a failure is the exit
+	 * status the admin sees (and the stale pidfile is not written). */
+	c.xsh = xs_open(0);
+	if (!c.xsh) {
+		fprintf(stderr, "colorcomd: cannot open xenstore: %s (is xenstored running, are we root in dom0?)\n",
+			strerror(errno));
+		return 1;
+	}
+	if (!foreground && !once && ccd_daemon_start(&ready)) {
+		xs_close(c.xsh);
+		return 1;
 	}
 	if (pidfile) {
 		FILE *f = fopen(pidfile, "w");
 
+		pid_written = 1;
 		if (!f || fprintf(f, "%d\n", (int)getpid()) < 0 || fclose(f)) {
 			ccd_log(CCD_LOG_ERR, "cannot write %s: %s", pidfile,
 				strerror(errno));
-			return 1;
+			goto out;
 		}
 	}
 
@@ -287,11 +314,6 @@ int main(int argc, char **argv)
 	c.timers = ccd_timers_new();
 	c.persist = ccd_persist_new();
 	c.status = ccd_status_new(status_path);
-	c.xsh = xs_open(0);
-	if (!c.xsh) {
-		ccd_log(CCD_LOG_ERR, "cannot open xenstore: %s", strerror(errno));
-		goto out;
-	}
 	c.dc = ccd_dom_open();
 	if (!c.timers || !c.dc || !c.persist || !c.status) {
 		ccd_log(CCD_LOG_ERR, "out of memory");
@@ -308,6 +330,12 @@ int main(int argc, char **argv)
 	    !xs_watch(c.xsh, "@introduceDomain", WATCH_DOMAIN)) {
 		ccd_log(CCD_LOG_ERR, "cannot set watches: %s", strerror(errno));
 		goto out;
+	}
+	/* Started: the parent exits 0, we log to syslog from now on. */
+	if (ready >= 0) {
+		openlog("colorcomd", LOG_PID, LOG_DAEMON);
+		ccd_use_syslog = 1;
+		ccd_daemon_done(&ready, 0);
 	}
 	ccd_log(CCD_LOG_INFO, "started (detach timeout %lld s, config %s%s)",
 		c.opts.detach_timeout_ms / 1000,
@@ -398,7 +426,9 @@ out:
 	ccd_dom_close(c.dc);
 	if (c.xsh)
 		xs_close(c.xsh);
-	if (pidfile && rc == 0)
+	/* Every exit, failed or not: a pidfile must never outlive us. */
+	if (pid_written)
 		unlink(pidfile);
+	ccd_daemon_done(&ready, rc ? rc : 1);
 	return rc;
 }

@@ -10,6 +10,7 @@
  *   xsops.c      applies a write list inside a xenstore transaction
  *   dom.c        domain liveness through libxenctrl
  *   log.c        stderr/syslog logging
+ *   version.c    the release (dkms.conf), for --version
  *
  * Key names mirror docs/protocol.md, "Xenstore keys and states"; these are the
  * single copy for the dom0 side.
@@ -20,6 +21,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+
+/* The release, as in dkms.conf (version.c). */
+extern const char ccd_version[];
 
 /* --- xenstore layout ---------------------------------------------------- */
 #define CCD_NIC_TYPE        "colorcom"

@@ -2,6 +2,7 @@
  * liveness) against the in-memory xenstore of fakexs.c. */
 #define TST_PREFIX "back.daemon."
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <xenstore.h>
 
@@ -871,6 +872,47 @@ static int t_status_file(void)
 	return 0;
 }
 
+/* ---- start-up (daemonize.c) ------------------------------------------------ */
+
+/* Run ccd_daemon_start() in a child of ours; its own child (the daemon)
+ * reports `report` (or dies without a word if report < 0, exiting with
+ * -report - 1).  Returns the exit status the shell would have seen. */
+static int start_status(int report)
+{
+	pid_t pid;
+	int st, fd;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		if (ccd_daemon_start(&fd))
+			_exit(99);
+		/* the daemon: the parent is waiting for us */
+		if (report >= 0)
+			ccd_daemon_done(&fd, report);
+		_exit(report >= 0 ? 0 : -report - 1);
+	}
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+static int t_daemon_start_reports_failure(void)
+{
+	int fd = -1;
+
+	CHECK_INT(start_status(0), 0);          /* ready */
+	CHECK_INT(start_status(1), 1);          /* e.g. cannot set watches */
+	CHECK_INT(start_status(2), 2);
+	CHECK_INT(start_status(-4), 3);         /* died, status 3 */
+	CHECK_INT(start_status(-1), 1);         /* died "successfully": still a failure */
+	ccd_daemon_done(&fd, 0);                /* not daemonized: no-op */
+	CHECK_INT(fd, -1);
+	return 0;
+}
+
 int main(void)
 {
 	ccd_log_hook = capture;
@@ -899,6 +941,7 @@ int main(void)
 	RUN(t_reboot_reattach);
 	RUN(t_reboot_record_expires);
 	RUN(t_status_file);
+	RUN(t_daemon_start_reports_failure);
 	fx_reset();
 	return tst_failed ? 1 : 0;
 }
