@@ -337,10 +337,16 @@ int main(int argc, char **argv)
 		ccd_use_syslog = 1;
 		ccd_daemon_done(&ready, 0);
 	}
-	ccd_log(CCD_LOG_INFO, "started (detach timeout %lld s, config %s%s)",
+	ccd_log(CCD_LOG_INFO, "started (detach timeout %lld s, config %s%s, MAC seed %s)",
 		c.opts.detach_timeout_ms / 1000,
 		c.conf_path ? c.conf_path : CCD_CONF_PATH,
-		c.conf_path || !access(CCD_CONF_PATH, F_OK) ? "" : ", absent: defaults");
+		c.conf_path || !access(CCD_CONF_PATH, F_OK) ? "" : ", absent: defaults",
+		c.conf.mac_seed_from == CCD_SEED_CONF ? "mac-seed" :
+		c.conf.mac_seed_from == CCD_SEED_MACHINE_ID ? CCD_MACHINE_ID_PATH :
+		"none");
+	if (c.conf.mac_seed_from == CCD_SEED_NONE)
+		ccd_log(CCD_LOG_WARN, "no mac-seed and no usable " CCD_MACHINE_ID_PATH
+			": auto MACs are the same as on any other such host");
 
 	{
 		int need = 1;

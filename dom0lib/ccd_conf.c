@@ -124,6 +124,49 @@ int ccd_conf_uplink(const struct ccd_conf *c, const char *network)
 	return CCD_UPLINK_UNSET;
 }
 
+static int valid_seed(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len < CCD_MAC_SEED_MINLEN || len > CCD_MAC_SEED_MAXLEN)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '-'))
+			return 0;
+	return 1;
+}
+
+void ccd_conf_host_seed(struct ccd_conf *c, const char *path)
+{
+	char buf[64];
+	size_t n, i;
+	FILE *f;
+
+	if (c->mac_seed_from == CCD_SEED_CONF)
+		return;
+	c->mac_seed[0] = '\0';
+	c->mac_seed_from = CCD_SEED_NONE;
+	if (!path)
+		path = getenv(CCD_MACHINE_ID_ENV);
+	if (!path || !*path)
+		path = CCD_MACHINE_ID_PATH;
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	/* machine-id(5): 32 lower-case hex digits and a newline. */
+	if (n < 32 || (n > 32 && buf[32] != '\n'))
+		return;
+	for (i = 0; i < 32; i++)
+		if (hexval(buf[i]) < 0)
+			return;
+	memcpy(c->mac_seed, buf, 32);
+	c->mac_seed[32] = '\0';
+	c->mac_seed_from = CCD_SEED_MACHINE_ID;
+}
+
 static char *trim(char *s)
 {
 	char *e;
@@ -141,7 +184,7 @@ static int conf_line(struct ccd_conf *c, unsigned *seen, char *key,
 		     char *val, char *err, size_t errsz)
 {
 	static const char *const keys[] = { "ring", "mac-prefix",
-					    "reboot-grace" };
+					    "reboot-grace", "mac-seed" };
 	unsigned long n;
 	unsigned k;
 
@@ -196,7 +239,7 @@ static int conf_line(struct ccd_conf *c, unsigned *seen, char *key,
 		if (!strcmp(key, keys[k]))
 			break;
 	if (k == sizeof(keys) / sizeof(keys[0]))
-		return ERR("unknown key '%s' (known: ring, mac-prefix, reboot-grace, network.NAME.max-peers, network.NAME.uplink)",
+		return ERR("unknown key '%s' (known: ring, mac-prefix, mac-seed, reboot-grace, network.NAME.max-peers, network.NAME.uplink)",
 			   key);
 	if (*seen & (1u << k))
 		return ERR("duplicate key '%s'", key);
@@ -207,6 +250,13 @@ static int conf_line(struct ccd_conf *c, unsigned *seen, char *key,
 	case 1:
 		return ccd_parse_mac_prefix(val, c->mac_prefix,
 					    &c->mac_prefix_len, err, errsz);
+	case 3:
+		if (!valid_seed(val, strlen(val)))
+			return ERR("bad mac-seed (want %d..%d of [A-Za-z0-9_-], e.g. from: od -An -tx1 -N16 /dev/urandom | tr -d ' \\n')",
+				   CCD_MAC_SEED_MINLEN, CCD_MAC_SEED_MAXLEN);
+		snprintf(c->mac_seed, sizeof(c->mac_seed), "%s", val);
+		c->mac_seed_from = CCD_SEED_CONF;
+		return 0;
 	default:
 		if (ccd_parse_uint(val, strlen(val), 86400, &n))
 			return ERR("bad reboot-grace '%s' (want 0..86400 seconds)",
@@ -290,8 +340,10 @@ int ccd_conf_load(const char *path, int missing_ok, struct ccd_conf *c,
 	ccd_conf_defaults(c);
 	f = fopen(path, "r");
 	if (!f) {
-		if (errno == ENOENT && missing_ok)
+		if (errno == ENOENT && missing_ok) {
+			ccd_conf_host_seed(c, NULL);
 			return 0;
+		}
 		return ERR("%s: %s", path, strerror(errno));
 	}
 	buf = malloc(CONF_MAXSIZE + 1);
@@ -309,6 +361,8 @@ int ccd_conf_load(const char *path, int missing_ok, struct ccd_conf *c,
 		goto out_free;
 	}
 	rc = ccd_conf_parse(buf, n, path, c, err, errsz);
+	if (!rc)
+		ccd_conf_host_seed(c, NULL);
 out_free:
 	free(buf);
 	fclose(f);

@@ -133,6 +133,7 @@ void ccd_sanitize(const char *s, size_t len, char *out, size_t outsz);
  *   reboot-grace = SECONDS         keep a vanished domain's NICs this long
  *   network.NAME.max-peers = N     at most N NICs on network NAME (0: no limit)
  *   network.NAME.uplink = on|off   dom0's uplink NIC on NAME (ccup-NAME)
+ *   mac-seed = STRING              this host's auto-MAC secret (else machine-id)
  */
 #define CCD_CONF_PATH           "/etc/colorcom/colorcomd.conf"
 #define CCD_CONF_MAXNETS        64
@@ -151,6 +152,16 @@ struct ccd_conf_net {
  * against it). */
 enum { CCD_UPLINK_UNSET = -1, CCD_UPLINK_OFF = 0, CCD_UPLINK_ON = 1 };
 
+/* Auto MACs mix in a per-host secret so that two dom0s bridged onto one LAN
+ * do not give their `web1` the same MAC: `mac-seed` from the file, else
+ * the machine-id (32 hex digits, systemd's, stable across reboots). */
+#define CCD_MAC_SEED_MINLEN     16
+#define CCD_MAC_SEED_MAXLEN     64
+#define CCD_MACHINE_ID_PATH     "/etc/machine-id"
+/* Tests and chroots: read the machine-id from this file instead. */
+#define CCD_MACHINE_ID_ENV      "COLORCOM_MACHINE_ID"
+enum { CCD_SEED_NONE, CCD_SEED_CONF, CCD_SEED_MACHINE_ID };
+
 struct ccd_conf {
 	unsigned order;                 /* default ring-page-order */
 	uint8_t mac_prefix[5];
@@ -158,6 +169,8 @@ struct ccd_conf {
 	unsigned reboot_grace_s;
 	struct ccd_conf_net nets[CCD_CONF_MAXNETS];
 	unsigned nnet;
+	char mac_seed[CCD_MAC_SEED_MAXLEN + 1]; /* "" = none (CCD_SEED_NONE) */
+	int mac_seed_from;              /* CCD_SEED_* */
 };
 
 void ccd_conf_defaults(struct ccd_conf *c);
@@ -165,13 +178,18 @@ void ccd_conf_defaults(struct ccd_conf *c);
  * with "FILE:LINE: reason" in err and leaves *c at its defaults. */
 int ccd_conf_parse(const char *text, size_t len, const char *fname,
 		   struct ccd_conf *c, char *err, size_t errsz);
-/* Read and parse path.  A missing file is fine (defaults) when missing_ok. */
+/* Read and parse path.  A missing file is fine (defaults) when missing_ok.
+ * Without a mac-seed key the seed is the machine-id (ccd_conf_host_seed). */
 int ccd_conf_load(const char *path, int missing_ok, struct ccd_conf *c,
 		  char *err, size_t errsz);
 /* SIGHUP: load path (NULL: CCD_CONF_PATH, which may be missing) into *cur;
  * on error *cur is left as it was and err says why.  *used is the path. */
 int ccd_conf_reload(const char *path, struct ccd_conf *cur, const char **used,
 		    char *err, size_t errsz);
+/* Fill c->mac_seed from the machine-id file (path; NULL = $COLORCOM_MACHINE_ID
+ * or CCD_MACHINE_ID_PATH) unless the configuration set one.  A missing or
+ * malformed file leaves CCD_SEED_NONE (MACs then depend on names only). */
+void ccd_conf_host_seed(struct ccd_conf *c, const char *path);
 /* 0 = no limit. */
 unsigned ccd_conf_max_peers(const struct ccd_conf *c, const char *network);
 /* CCD_UPLINK_UNSET when the file does not say. */
@@ -299,9 +317,11 @@ void ccctl_ops_json(FILE *f, const char *cmd, unsigned domid, unsigned devid,
 void ccctl_json_str(FILE *f, const char *s);
 /* Decimal, or "$DOMID" for CCCTL_DOMID_NEW; buf holds 16 bytes. */
 const char *ccctl_domstr(unsigned domid, char buf[16]);
-/* Prefix from the configuration, the rest from a hash of seed (the domain
- * name), network, devid and attempt: the same domain gets the same MAC each
- * time; a clash is resolved by the next attempt. */
+/* Prefix from the configuration, the rest from a hash of the host's
+ * mac_seed, seed (the domain name), network, devid and attempt: on one host
+ * the same domain gets the same MAC each time (across reboots too, as long as
+ * the machine-id or mac-seed stays); another host gets another MAC; a clash
+ * on this host is resolved by the next attempt. */
 void ccctl_auto_mac(const struct ccd_conf *c, const char *seed,
 		    const char *network, unsigned devid, unsigned attempt,
 		    uint8_t mac[6]);

@@ -181,12 +181,17 @@ void ccctl_auto_mac(const struct ccd_conf *c, const char *seed,
 		    const char *network, unsigned devid, unsigned attempt,
 		    uint8_t mac[6])
 {
-	char buf[160];
+	char buf[256];
 	uint64_t h;
 	unsigned i;
 
-	snprintf(buf, sizeof(buf), "%s/%s/%u/%u", seed, network, devid,
-		 attempt);
+	/* Without a host seed: the hash input of the releases before it. */
+	if (c->mac_seed[0])
+		snprintf(buf, sizeof(buf), "%s/%s/%s/%u/%u", c->mac_seed, seed,
+			 network, devid, attempt);
+	else
+		snprintf(buf, sizeof(buf), "%s/%s/%u/%u", seed, network, devid,
+			 attempt);
 	h = (uint64_t)fnv1a(buf) << 32;
 	buf[0] ^= 0x55;         /* a second, independent hash for octets 5+ */
 	h |= fnv1a(buf);

@@ -64,7 +64,7 @@ static int t_errors_name_the_line(void)
 	BAD("ring = 512K\nnetwork.blue.max-peers = 3\nring 1M\n",
 	    "t.conf:3: expected 'key = value'");
 	BAD("\n\n\n\nfoo = 1\n",
-	    "t.conf:5: unknown key 'foo' (known: ring, mac-prefix, reboot-grace, network.NAME.max-peers, network.NAME.uplink)");
+	    "t.conf:5: unknown key 'foo' (known: ring, mac-prefix, mac-seed, reboot-grace, network.NAME.max-peers, network.NAME.uplink)");
 	BAD("ring = 3M", "t.conf:1: ring size '3M' is not a power of two (want 256K, 512K, 1M or 2M)");
 	BAD("ring = 4M", "t.conf:1: ring size '4M' is out of range (want 256K..2M)");
 	BAD("ring = 10", "t.conf:1: ring order 10 is out of range (want 6..9)");
@@ -196,6 +196,63 @@ static int t_ring_sizes(void)
 	return 0;
 }
 
+static int write_file(char *path, const char *text)
+{
+	int fd = mkstemp(path);
+
+	if (fd < 0)
+		return -1;
+	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text)) {
+		close(fd);
+		return -1;
+	}
+	return close(fd);
+}
+
+/* mac-seed from the file wins; else the machine-id; else none. */
+static int t_mac_seed(void)
+{
+	char mid[] = "/tmp/ccd-mid-XXXXXX", bad[] = "/tmp/ccd-mid-XXXXXX";
+	char cf[] = "/tmp/ccd-conf-XXXXXX";
+	static const char seed[] = "mac-seed = Zq3-x_9aaaaBBBB0000\n";
+
+	CHECK(write_file(mid, "0123456789abcdef0123456789ABCDEF\n") == 0);
+	CHECK(write_file(bad, "not-a-machine-id\n") == 0);
+	CHECK(write_file(cf, seed) == 0);
+	CHECK_INT(ccd_conf_parse(seed, sizeof(seed) - 1, "f", &c, err, sizeof(err)), 0);
+	CHECK_STR(c.mac_seed, "Zq3-x_9aaaaBBBB0000");
+	CHECK_INT(c.mac_seed_from, CCD_SEED_CONF);
+	ccd_conf_host_seed(&c, mid);            /* the file's key stays */
+	CHECK_STR(c.mac_seed, "Zq3-x_9aaaaBBBB0000");
+	ccd_conf_defaults(&c);
+	ccd_conf_host_seed(&c, mid);
+	CHECK_STR(c.mac_seed, "0123456789abcdef0123456789ABCDEF");
+	CHECK_INT(c.mac_seed_from, CCD_SEED_MACHINE_ID);
+	ccd_conf_host_seed(&c, bad);
+	CHECK_STR(c.mac_seed, "");
+	CHECK_INT(c.mac_seed_from, CCD_SEED_NONE);
+	ccd_conf_host_seed(&c, "/nonexistent/machine-id");
+	CHECK_INT(c.mac_seed_from, CCD_SEED_NONE);
+	/* ccd_conf_load: the environment names the machine-id (tests) */
+	setenv(CCD_MACHINE_ID_ENV, mid, 1);
+	CHECK_INT(ccd_conf_load("/nonexistent/colorcomd.conf", 1, &c, err, sizeof(err)), 0);
+	CHECK_INT(c.mac_seed_from, CCD_SEED_MACHINE_ID);
+	CHECK_INT(ccd_conf_load(cf, 0, &c, err, sizeof(err)), 0);
+	CHECK_STR(c.mac_seed, "Zq3-x_9aaaaBBBB0000");
+	unsetenv(CCD_MACHINE_ID_ENV);
+	unlink(mid);
+	unlink(bad);
+	unlink(cf);
+	/* refused: too short, too long, bad characters, twice */
+	CHECK_INT(ccd_conf_parse("mac-seed = short\n", 16, "f", &c, err, sizeof(err)), -1);
+	CHECK(strstr(err, "f:1: bad mac-seed (want 16..64 of [A-Za-z0-9_-]"));
+	CHECK_INT(ccd_conf_parse("mac-seed = 0123456789abcdef!\n", 28, "f", &c, err, sizeof(err)), -1);
+	CHECK_INT(ccd_conf_parse("mac-seed = 0123456789abcdef\nmac-seed = 0123456789abcdef\n", 54, "f", &c, err, sizeof(err)), -1);
+	CHECK(strstr(err, "f:2: duplicate key 'mac-seed'"));
+	CHECK_STR(c.mac_seed, "");
+	return 0;
+}
+
 int main(void)
 {
 	RUN(t_defaults);
@@ -206,5 +263,6 @@ int main(void)
 	RUN(t_load);
 	RUN(t_reload);
 	RUN(t_ring_sizes);
+	RUN(t_mac_seed);
 	return tst_failed ? 1 : 0;
 }

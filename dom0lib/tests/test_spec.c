@@ -89,6 +89,31 @@ static int t_auto_mac(void)
 	return 0;
 }
 
+/* Two hosts, same domain name, network and devid: different MACs; the same
+ * host (same seed) always the same; the uplink's fixed name too. */
+static int t_auto_mac_host_seed(void)
+{
+	struct ccd_conf a, b;
+	uint8_t ma[6], mb[6], m0[6];
+
+	ccd_conf_defaults(&a);
+	ccd_conf_defaults(&b);
+	ccctl_auto_mac(&a, "web1", "blue", 0, 0, m0);   /* no seed */
+	snprintf(a.mac_seed, sizeof(a.mac_seed), "0123456789abcdef0123456789abcdef");
+	snprintf(b.mac_seed, sizeof(b.mac_seed), "fedcba9876543210fedcba9876543210");
+	ccctl_auto_mac(&a, "web1", "blue", 0, 0, ma);
+	ccctl_auto_mac(&b, "web1", "blue", 0, 0, mb);
+	CHECK(memcmp(ma, mb, 6));
+	CHECK(memcmp(ma, m0, 6));
+	CHECK(ma[0] == 0x00 && ma[1] == 0x16 && ma[2] == 0x3e && mb[2] == 0x3e);
+	ccctl_auto_mac(&b, "web1", "blue", 0, 0, m0);
+	CHECK(!memcmp(mb, m0, 6));
+	ccctl_auto_mac(&a, CCCTL_UPLINK_SEED, "blue", 0, 0, ma);
+	ccctl_auto_mac(&b, CCCTL_UPLINK_SEED, "blue", 0, 0, mb);
+	CHECK(memcmp(ma, mb, 6));
+	return 0;
+}
+
 static int t_spec_errors(void)
 {
 	BAD("network=blue,mac=00:16:3e:00:00:01,", "malformed SPEC item '' (want key=value)");
@@ -250,6 +275,7 @@ int main(void)
 	RUN(t_spec_full_any_order);
 	RUN(t_spec_defaults);
 	RUN(t_auto_mac);
+	RUN(t_auto_mac_host_seed);
 	RUN(t_spec_errors);
 	RUN(t_ring);
 	RUN(t_domid);

@@ -172,6 +172,9 @@ static int t_uplink_from_daemon_conf(void)
 	ccd_log_hook = quiet;
 	CHECK_INT(run("attach", "gamma", "network=red,mac=" MAC1, NULL), 0);
 	CHECK(ccd_conf_parse(on, sizeof(on) - 1, "t", &c, e, sizeof(e)) == 0);
+	/* as colorcomd loads it: both tools mix in the same host seed */
+	ccd_conf_host_seed(&c, NULL);
+	CHECK_INT(c.mac_seed_from, CCD_SEED_MACHINE_ID);
 	CHECK_INT(daemon_pass_conf(1000, &c), 0);
 	CHECK_STR(fx_get(B0 "/uplink"), "1");
 	CHECK_STR(fx_get(B0 "/network"), "red");
@@ -187,6 +190,7 @@ static int t_uplink_from_daemon_conf(void)
 	CHECK(!fx_exists("/local/domain/0/backend/colorcom/0/1"));
 	/* off: asked to detach, then removed once dom0's driver let go */
 	CHECK(ccd_conf_parse(off, sizeof(off) - 1, "t", &c, e, sizeof(e)) == 0);
+	ccd_conf_host_seed(&c, NULL);
 	CHECK_INT(daemon_pass_conf(3000, &c), 0);
 	CHECK_STR(fx_get(B0 "/online"), "0");
 	CHECK_STR(fx_get(B0 "/state"), "5");

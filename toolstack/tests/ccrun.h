@@ -5,6 +5,7 @@
 #define CCRUN_H
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 int ccctl_main(int argc, char **argv);
@@ -70,8 +71,33 @@ static void quiet(int prio, const char *msg)
 #define B3   "/local/domain/0/backend/colorcom/3/0"
 #define F3   "/local/domain/3/device/colorcom/0"
 
+/* This host's MAC seed, fixed for the tests (the build host's machine-id
+ * would change every auto MAC).  ccd_conf_load reads it through the
+ * environment, like colorcomctl and colorcomd do. */
+#define CCRUN_MACHINE_ID "00112233445566778899aabbccddeeff"
+static char ccrun_mid[64];
+
+static void ccrun_mid_rm(void)
+{
+	unlink(ccrun_mid);
+}
+
 static void setup(void)
 {
+	if (!ccrun_mid[0]) {
+		int fd;
+
+		snprintf(ccrun_mid, sizeof(ccrun_mid), "/tmp/ccrun-mid-%d",
+			 (int)getpid());
+		fd = open(ccrun_mid, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (fd >= 0) {
+			if (write(fd, CCRUN_MACHINE_ID "\n", 33) != 33)
+				ccrun_mid[0] = '?';
+			close(fd);
+		}
+		setenv(CCD_MACHINE_ID_ENV, ccrun_mid, 1);
+		atexit(ccrun_mid_rm);
+	}
 	fx_reset();
 	fx_add_domain(3, "gamma");
 	fx_add_domain(4, "delta");

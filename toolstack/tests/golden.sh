@@ -13,6 +13,8 @@ trap 'rm -rf "$tmp"' EXIT
 rc=0
 # Never reach a real xenstored from here, even in dom0.
 export XENSTORED_PATH=/nonexistent/colorcom-golden
+# No host MAC seed: the auto MACs below must not depend on the build host.
+export COLORCOM_MACHINE_ID=/nonexistent/colorcom-golden-machine-id
 for a in "$dir"/*.args; do
 	name=$(basename "$a" .args)
 	set --

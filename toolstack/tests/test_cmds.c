@@ -239,6 +239,7 @@ static int t_attach_auto_mac(void)
 
 	setup();
 	ccd_conf_defaults(&c);
+	ccd_conf_host_seed(&c, NULL);	/* as colorcomctl loads it */
 	ccctl_auto_mac(&c, "gamma", "blue", 0, 0, m0);
 	ccctl_auto_mac(&c, "gamma", "blue", 0, 1, m1);
 	ccd_mac_format(m0, s0);
@@ -376,6 +377,7 @@ static int t_create_flow(void)
 
 		/* the name from the config seeds the auto MAC, as in a dry run */
 		ccd_conf_defaults(&c);
+		ccd_conf_host_seed(&c, NULL);	/* as colorcomctl loads it */
 		ccctl_auto_mac(&c, "vm1", "red", 1, 0, m);
 		ccd_mac_format(m, ms);
 		snprintf(want, sizeof(want),
