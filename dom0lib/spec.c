@@ -54,12 +54,26 @@ int ccctl_parse_spec(const char *spec, struct ccctl_spec *out, char *err,
 	out->devid = -1;
 	if (!*spec)
 		return 0;
-	for (;;) {
-		const char *comma = strchr(p, ','), *eq, *v;
-		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+	for (;; p = strchr(p, ',') + 1) {
+		const char *comma, *eq, *v;
+		size_t len;
 		unsigned long n;
 		unsigned k;
 
+		/* As xl's vif parser: blanks after a comma are skipped and an
+		 * empty item is no item ("a, b", "a,,b", "a,").  Blanks
+		 * before a comma go too. */
+		while (*p == ' ' || *p == '\t')
+			p++;
+		comma = strchr(p, ',');
+		len = comma ? (size_t)(comma - p) : strlen(p);
+		while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
+		if (!len) {
+			if (!comma)
+				break;
+			continue;
+		}
 		if (len >= sizeof(item))
 			return ERR("SPEC item too long");
 		memcpy(item, p, len);
@@ -109,7 +123,6 @@ int ccctl_parse_spec(const char *spec, struct ccctl_spec *out, char *err,
 		}
 		if (!comma)
 			break;
-		p = comma + 1;
 	}
 	out->has_mac = !!(seen & 2);
 	out->has_order = !!(seen & 8);

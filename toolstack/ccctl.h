@@ -15,11 +15,20 @@
 #include "ccdom0.h"
 
 #define CCCTL_ERRLEN 256
+/* Longest domain name colorcomctl takes (create's config, a DOMAIN
+ * argument); longer ones are refused, never cut. */
+#define CCCTL_NAME_MAX 63
 #define CCCTL_DETACH_WAIT_S 15
 /* ---- xenstore (xsutil.c) ----------------------------------------------------- */
 struct xs_handle;
 struct xs_handle *ccctl_xs(void);       /* opened on first use; NULL = error */
+/* The same without an error message: dry runs check against xenstore when
+ * there is one, and still work on a host without. */
+struct xs_handle *ccctl_xs_quiet(void);
 void ccctl_xs_close(void);
+/* A DOMAIN argument that is a domid: decimal 0..32751, leading zeros
+ * allowed as xl allows them.  0, or -1. */
+int ccctl_domid_arg(const char *arg, unsigned *domid);
 /* Resolve a domid or a name.  Returns 0, or -1 with err set. */
 int ccctl_domain(struct xs_handle *h, const char *arg, unsigned *domid,
 		 char *err, size_t errsz);
@@ -73,6 +82,12 @@ struct ccctl_attach {
 /* Parse SPEC with the configured defaults.  -1 with err set. */
 int ccctl_attach_prepare(struct ccctl_attach *c, const char *spec, char *err,
 			 size_t errsz);
+/* The network half of an attach, inside t: the MAC (given: not used on the
+ * network; auto: the first free one) and max-peers.  pend[0..npend) are NICs
+ * of the same command a dry run did not write: counted as if present.  0, or
+ * 1 refused (c->err). */
+int ccctl_attach_net(struct xs_handle *h, uint32_t t, struct ccctl_attach *c,
+		     const struct ccctl_attach *pend, unsigned npend);
 /* Inside transaction t: 0 written (or checked, dry run), >0 refused (c->err),
  * <0 xenstore error (reported). */
 int ccctl_attach_tx(struct xs_handle *h, uint32_t t, struct ccctl_attach *c);

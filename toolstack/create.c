@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <libxlutil.h>
@@ -26,7 +27,7 @@
 #define CCCTL_MAX_XLARGS 64
 
 struct ccctl_domcfg {
-	char name[64];
+	char name[CCCTL_NAME_MAX + 1];
 	unsigned n;
 	struct ccctl_attach nic[CCCTL_MAX_NICS];
 	char err[CCCTL_ERRLEN];
@@ -40,6 +41,7 @@ int ccctl_domcfg_read(const char *path, char **over, int nover,
 	XLU_ConfigList *list = NULL;
 	const char *name = NULL;
 	unsigned taken = 0;
+	struct stat st;
 	XLU_Config *x;
 	FILE *report;
 	int i, n = 0, e, rc = -1;
@@ -47,6 +49,8 @@ int ccctl_domcfg_read(const char *path, char **over, int nover,
 	memset(cfg, 0, sizeof(*cfg));
 	if (access(path, R_OK))         /* libxlutil's report loses errno */
 		return snprintf(err, errsz, "%s: %s", path, strerror(errno)), -1;
+	if (!stat(path, &st) && S_ISDIR(st.st_mode))    /* else a scanner error */
+		return snprintf(err, errsz, "%s: %s", path, strerror(EISDIR)), -1;
 	/* libxlutil reports syntax errors as "FILE:LINE: ..." on `report`;
 	 * catch them to print one line. */
 	report = fmemopen(rep, sizeof(rep) - 1, "w");
@@ -76,6 +80,11 @@ int ccctl_domcfg_read(const char *path, char **over, int nover,
 	if (xlu_cfg_get_string(x, "name", &name, 1) || !name || !*name) {
 		snprintf(err, errsz, "%s: no name = \"...\" (xl needs one too)",
 			 path);
+		goto out_cfg;
+	}
+	if (strlen(name) > CCCTL_NAME_MAX) {
+		snprintf(err, errsz, "%s: name is %zu characters long (colorcomctl takes at most %d)",
+			 path, strlen(name), CCCTL_NAME_MAX);
 		goto out_cfg;
 	}
 	snprintf(cfg->name, sizeof(cfg->name), "%s", name);
@@ -193,13 +202,121 @@ static int run_xl(char *const argv[])
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-static int xl_simple(const char *verb, unsigned domid)
+static int xl_simple(const char *verb, const char *dom)
+{
+	char *argv[] = { (char *)xl_path(), (char *)verb, (char *)dom, NULL };
+
+	return run_xl(argv);
+}
+
+static int xl_domid(const char *verb, unsigned domid)
 {
 	char d[16];
-	char *argv[] = { (char *)xl_path(), (char *)verb, d, NULL };
 
 	snprintf(d, sizeof(d), "%u", domid);
-	return run_xl(argv);
+	return xl_simple(verb, d);
+}
+
+/* ---- xl create's options ------------------------------------------------------ */
+
+/* xl create's short flags (xl 4.17: "AFVcdef:inpq" and -h).  These would
+ * make xl wait on a console or stay in the foreground with the domain
+ * paused, so they are refused. */
+static const char no_here[] = "AFVce";
+
+static int refuse(const char *opt)
+{
+	ccctl_err("create: xl option '%s' is not supported here (attach the console with xl console)",
+		  opt);
+	return 2;
+}
+
+/* "-X" for a flag passed on to xl, from static storage. */
+static char *short_flag(char c)
+{
+	static char flags[CCCTL_MAX_XLARGS][3];
+	static unsigned n;
+	char *f = flags[n++ % CCCTL_MAX_XLARGS];
+
+	f[0] = '-';
+	f[1] = c;
+	f[2] = '\0';
+	return f;
+}
+
+/* One flag of a bundle; rest = what follows it in the same argument, next =
+ * the next argument.  0 handled, 1 pass "-c" on to xl, 2 usage error,
+ * 3 consumed next (FILE), 4 help printed, 5 consumed rest (FILE). */
+static int short_opt(char c, const char *rest, const char *next,
+		     const char **config, int *keep_paused)
+{
+	char o[3] = { '-', c, '\0' };
+
+	switch (c) {
+	case 'N':
+	case 'n':               /* xl's own dry run: ours */
+		ccctl_g.dry_run = 1;
+		return 0;
+	case 'p':
+		*keep_paused = 1;
+		return 0;
+	case 'h':
+		ccctl_usage(ccctl_find_cmd("create"));
+		return 4;
+	case 'f':
+		if (*rest) {
+			*config = rest;
+			return 5;
+		}
+		if (!next) {
+			ccctl_err("create: -f needs a FILE");
+			return 2;
+		}
+		*config = next;
+		return 3;
+	case 'd':
+	case 'q':
+	case 'i':
+		return 1;
+	}
+	if (strchr(no_here, c))
+		return refuse(o);
+	ccctl_err("create: unknown option '%s' (xl create takes -d, -f FILE, -n, -p, -q)",
+		  o);
+	return 2;
+}
+
+/* --name[=value]: as short_opt, 3 = consumed next. */
+static int long_opt(const char *a, const char *next, const char **config,
+		    int *keep_paused)
+{
+	if (!strcmp(a, "--dry-run") || !strcmp(a, "--dryrun")) {
+		ccctl_g.dry_run = 1;
+		return 0;
+	}
+	if (!strcmp(a, "--help")) {
+		ccctl_usage(ccctl_find_cmd("create"));
+		return 4;
+	}
+	if (!strncmp(a, "--defconfig=", 12)) {
+		*config = a + 12;
+		return 0;
+	}
+	if (!strcmp(a, "--defconfig")) {
+		if (!next) {
+			ccctl_err("create: --defconfig needs a FILE");
+			return 2;
+		}
+		*config = next;
+		return 3;
+	}
+	if (!strcmp(a, "--quiet") || !strcmp(a, "--ignore-global-affinity-masks"))
+		return 1;
+	if (!strcmp(a, "--vncviewer") || !strcmp(a, "--vncviewer-autopass"))
+		return refuse(a);
+	(void)keep_paused;
+	ccctl_err("create: unknown option '%s'", a);
+	return 2;
 }
 
 /* ---- the command ----------------------------------------------------------------- */
@@ -221,7 +338,8 @@ static int attach_all_tx(struct xs_handle *h, uint32_t t, void *arg)
 	return 0;
 }
 
-static void print_dry(const struct ccctl_domcfg *cfg, char **xlargv)
+static void print_dry(const struct ccctl_domcfg *cfg, char **xlargv,
+		      int keep_paused)
 {
 	unsigned i;
 	int k;
@@ -238,7 +356,7 @@ static void print_dry(const struct ccctl_domcfg *cfg, char **xlargv)
 		printf("%s\n", i ? "," : "");
 		ccctl_attach_json(stdout, &cfg->nic[i]);
 	}
-	printf("%s],\n  \"unpause\": true\n}\n", cfg->n ? "" : "");
+	printf("],\n  \"unpause\": %s\n}\n", keep_paused ? "false" : "true");
 }
 
 int cmd_create(int argc, char **argv)
@@ -247,7 +365,7 @@ int cmd_create(int argc, char **argv)
 	char *xlargv[CCCTL_MAX_XLARGS + 4], *over[CCCTL_MAX_XLARGS];
 	char err[CCCTL_ERRLEN], mac[18];
 	const char *config = NULL;
-	int nx = 0, nover = 0, i, rc, keep_paused = 0;
+	int nx = 0, nover = 0, i, j, rc, keep_paused = 0;
 	struct xs_handle *h;
 	unsigned domid, k;
 
@@ -258,38 +376,45 @@ int cmd_create(int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
-		if (!strcmp(a, "-N") || !strcmp(a, "--dry-run")) {
-			ccctl_g.dry_run = 1;
-			continue;
-		}
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			ccctl_usage(ccctl_find_cmd("create"));
-			return 0;
-		}
 		if (nx >= CCCTL_MAX_XLARGS || nover >= CCCTL_MAX_XLARGS) {
 			ccctl_err("create: too many arguments");
 			return 2;
 		}
-		if (a[0] == '-') {
-			/* These would make xl wait on a console or stay in the
-			 * foreground, with the domain paused. */
-			if (!strcmp(a, "-c") || !strcmp(a, "-V") ||
-			    !strcmp(a, "-F") || !strcmp(a, "-e") ||
-			    !strcmp(a, "--vncviewer") ||
-			    !strcmp(a, "--vncviewer-autopass")) {
-				ccctl_err("create: xl option '%s' is not supported here (attach the console with xl console)",
-					  a);
+		if (!strncmp(a, "--", 2)) {
+			rc = long_opt(a, i + 1 < argc ? argv[i + 1] : NULL,
+				      &config, &keep_paused);
+			if (rc == 3)
+				i++;            /* --defconfig FILE */
+			else if (rc == 1)
+				xlargv[nx++] = (char *)a;
+			else if (rc == 4)
+				return 0;       /* --help */
+			else if (rc == 2)
 				return 2;
+		} else if (a[0] == '-' && a[1]) {
+			/* getopt-style bundles, as xl takes them: -dp, -qfFILE */
+			for (j = 1; a[j]; j++) {
+				rc = short_opt(a[j], a + j + 1,
+					       i + 1 < argc ? argv[i + 1] : NULL,
+					       &config, &keep_paused);
+				if (rc == 2)
+					return 2;
+				if (rc == 4)
+					return 0;
+				if (rc == 1) {
+					if (nx >= CCCTL_MAX_XLARGS) {
+						ccctl_err("create: too many arguments");
+						return 2;
+					}
+					xlargv[nx++] = short_flag(a[j]);
+				}
+				if (rc == 3) {          /* -f FILE */
+					i++;
+					break;
+				}
+				if (rc == 5)            /* -fFILE */
+					break;
 			}
-			if (!strcmp(a, "-p")) {
-				keep_paused = 1;
-				continue;
-			}
-			if (!strcmp(a, "-f") && i + 1 < argc) {
-				config = argv[++i];
-				continue;
-			}
-			xlargv[nx++] = (char *)a;
 		} else if (!config && !strchr(a, '=')) {
 			config = a;
 		} else if (strchr(a, '=')) {
@@ -314,18 +439,31 @@ int cmd_create(int argc, char **argv)
 		return 1;
 	}
 	if (ccctl_g.dry_run) {
-		/* No domain yet: paths say $DOMID, auto MACs are the ones the
-		 * name gives (a clash on the live system takes the next). */
+		/* No domain yet: paths say $DOMID.  With xenstore, each NIC's
+		 * MAC and max-peers are checked as the real run would (the
+		 * NICs before it counted as written); without, auto MACs are
+		 * the ones the name gives. */
+		h = ccctl_xs_quiet();
+		if (!h)
+			ccctl_err("create: note: no xenstore here, so the dry run checks no MAC clash");
 		for (k = 0; k < cfg.n; k++) {
 			struct ccctl_attach *c = &cfg.nic[k];
 
 			c->domid = CCCTL_DOMID_NEW;
 			c->devid = (unsigned)c->spec.devid;
-			if (!c->spec.has_mac)
+			if (h) {
+				rc = ccctl_attach_net(h, XBT_NULL, c, cfg.nic, k);
+				if (rc) {
+					ccctl_err("create: colorcom[%u]: %s", k,
+						  c->err);
+					return 1;
+				}
+			} else if (!c->spec.has_mac) {
 				ccctl_auto_mac(c->conf, c->seed, c->spec.network,
 					       c->devid, 0, c->spec.mac);
+			}
 		}
-		print_dry(&cfg, xlargv);
+		print_dry(&cfg, xlargv, keep_paused);
 		return 0;
 	}
 
@@ -337,7 +475,10 @@ int cmd_create(int argc, char **argv)
 		return 1;
 	}
 	if (ccctl_domain(h, cfg.name, &domid, err, sizeof(err))) {
-		ccctl_err("create: xl made no domain '%s': %s", cfg.name, err);
+		/* xl said it made it: do not leave it paused behind us. */
+		ccctl_err("create: cannot find the domain xl made ('%s': %s); destroying it",
+			  cfg.name, err);
+		xl_simple("destroy", cfg.name);
 		return 1;
 	}
 	for (k = 0; k < cfg.n; k++) {
@@ -352,7 +493,7 @@ int cmd_create(int argc, char **argv)
 		else
 			ccctl_err("create: attach failed; destroying domain %u",
 				  domid);
-		xl_simple("destroy", domid);
+		xl_domid("destroy", domid);
 		return 1;
 	}
 	for (k = 0; k < cfg.n; k++) {
@@ -362,7 +503,7 @@ int cmd_create(int argc, char **argv)
 		printf("attached colorcom NIC %u/%u (network %s, mac %s)\n",
 		       domid, cfg.nic[k].devid, cfg.nic[k].spec.network, mac);
 	}
-	if (!keep_paused && xl_simple("unpause", domid)) {
+	if (!keep_paused && xl_domid("unpause", domid)) {
 		ccctl_err("create: xl unpause %u failed; the domain is paused with its NICs",
 			  domid);
 		return 1;

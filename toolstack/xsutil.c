@@ -102,13 +102,20 @@ void ccctl_dom_ident(struct xs_handle *h, unsigned domid, char *name,
 		memcpy(uuid, buf + 4, CCCTL_UUID_LEN + 1);
 }
 
-struct xs_handle *ccctl_xs(void)
+struct xs_handle *ccctl_xs_quiet(void)
 {
 	if (xsh)
 		return xsh;
 	ccctl_xs_opens++;
 	xsh = xs_open(0);
-	if (!xsh)
+	return xsh;
+}
+
+struct xs_handle *ccctl_xs(void)
+{
+	if (xsh)
+		return xsh;
+	if (!ccctl_xs_quiet())
 		ccctl_err("cannot open xenstore: %s (is xenstored running, are you root in dom0?)",
 			  strerror(errno));
 	return xsh;
@@ -143,6 +150,14 @@ int ccctl_read(struct xs_handle *h, uint32_t t, const char *path, char *buf,
 	return (int)len;
 }
 
+int ccctl_domid_arg(const char *arg, unsigned *domid)
+{
+	/* xl reads a domid with strtoul: leading zeros are fine ("007"). */
+	while (arg[0] == '0' && arg[1] >= '0' && arg[1] <= '9')
+		arg++;
+	return ccctl_parse_domid(arg, domid);
+}
+
 int ccctl_domain(struct xs_handle *h, const char *arg, unsigned *domid,
 		 char *err, size_t errsz)
 {
@@ -153,12 +168,12 @@ int ccctl_domain(struct xs_handle *h, const char *arg, unsigned *domid,
 
 	if (arg[0] >= '0' && arg[0] <= '9' &&
 	    strspn(arg, "0123456789") == strlen(arg) &&
-	    ccctl_parse_domid(arg, domid)) {
+	    ccctl_domid_arg(arg, domid)) {
 		snprintf(err, errsz, "bad domid '%.16s' (want 0..%u or a domain name)",
 			 arg, CCD_DOMID_MAX);
 		return -1;
 	}
-	if (ccctl_parse_domid(arg, domid) == 0) {
+	if (ccctl_domid_arg(arg, domid) == 0) {
 		snprintf(p, sizeof(p), "/local/domain/%u", *domid);
 		if (ccctl_read(h, XBT_NULL, p, name, sizeof(name)) == -1) {
 			snprintf(err, errsz, "unknown domain %u", *domid);

@@ -78,8 +78,12 @@ static int t_attach_unknown_domain(void)
 	CHECK_INT(run("attach", "32752", "network=blue,mac=" MAC1, NULL), 1);
 	CHECK_STR(err, "colorcomctl: attach: bad domid '32752' (want 0..32751 or a domain name)\n");
 	CHECK_INT(run("attach", "007", "network=blue,mac=" MAC1, NULL), 1);
-	CHECK_STR(err, "colorcomctl: attach: bad domid '007' (want 0..32751 or a domain name)\n");
+	CHECK_STR(err, "colorcomctl: attach: unknown domain 7\n");    /* as xl reads it */
+	CHECK_INT(run("attach", "0032752", "network=blue,mac=" MAC1, NULL), 1);
+	CHECK_STR(err, "colorcomctl: attach: bad domid '0032752' (want 0..32751 or a domain name)\n");
 	CHECK_INT(fx_count_children("/local/domain/0/backend"), 0);
+	CHECK_INT(run("attach", "003", "network=blue,mac=" MAC1, NULL), 0);
+	CHECK_STR(out, "attached colorcom NIC 3/0 (network blue, mac " MAC1 ")\n");
 	return 0;
 }
 
@@ -92,25 +96,43 @@ static int t_attach_no_xenstore(void)
 	return 0;
 }
 
-static int t_dry_run_numeric_never_opens(void)
+static int t_dry_run_numeric_without_xenstore(void)
 {
-	unsigned long before;
-
 	setup();
 	fx_fail_open = 1;
-	before = ccctl_xs_opens;
 	CHECK_INT(run("-N", "attach", "3", "network=blue,mac=" MAC1, NULL), 0);
 	CHECK(strstr(out, "\"op\": \"mkdir\", \"path\": \"" F3 "\", \"perms\": [\"n3\", \"r0\"]"));
-	CHECK_INT(ccctl_xs_opens, before);
+	CHECK_STR(err, "colorcomctl: attach: note: no xenstore here, so the dry run checks no devid or MAC clash\n");
 	CHECK_INT(fx_opens, 0);
 	CHECK_INT(run("attach", "-N", "3", "network=blue,mac=" MAC1, NULL), 0);
 	CHECK_INT(run("-N", "detach", "3", "0", NULL), 0);
 	CHECK(strstr(out, "\"value\": \"5\""));
 	CHECK_INT(fx_opens, 0);
 	/* Invalid SPECs fail before any xenstore access too. */
+	fx_fail_open = 0;
 	CHECK_INT(run("attach", "nosuch", "network=blue,mac=01:00:00:00:00:01", NULL), 1);
 	CHECK_STR(err, "colorcomctl: attach: MAC 01:00:00:00:00:01 is multicast; a NIC needs a unicast MAC\n");
 	CHECK_INT(fx_opens, 0);
+	return 0;
+}
+
+/* With xenstore, a numeric dry run refuses what the real run would. */
+static int t_dry_run_numeric_checks(void)
+{
+	unsigned long ops;
+
+	setup();
+	CHECK_INT(run("attach", "3", "network=blue,mac=" MAC1, NULL), 0);
+	ops = fx_nops;
+	CHECK_INT(run("-N", "attach", "4", "network=blue,mac=" MAC1, NULL), 1);
+	CHECK_STR(err, "colorcomctl: attach: MAC " MAC1 " is already used on network blue by domain 3 devid 0\n");
+	CHECK_INT(run("-N", "attach", "4", "network=red,mac=" MAC1, NULL), 0);
+	CHECK_STR(err, "");
+	CHECK_INT(run("-N", "attach", "3", "network=red,mac=" MAC2, NULL), 0);
+	CHECK(strstr(out, "\"devid\": 1,"));          /* 0 is taken */
+	CHECK_INT(run("-N", "attach", "9", "network=red", NULL), 1);
+	CHECK_STR(err, "colorcomctl: attach: unknown domain 9\n");
+	CHECK_INT(fx_nops, ops);
 	return 0;
 }
 
@@ -429,6 +451,131 @@ static int t_create_flow(void)
 	return 0;
 }
 
+static int slurp_file(const char *path, char *buf, size_t sz)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	buf[0] = '\0';
+	if (!f)
+		return -1;
+	n = fread(buf, 1, sz - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	unlink(path);
+	return 0;
+}
+
+static int put_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -1;
+	fputs(text, f);
+	return fclose(f);
+}
+
+/* create's options as xl takes them, the dry run's truth, and what is
+ * refused before xl runs. */
+static int t_create_options(void)
+{
+	char dir[] = "/tmp/ccctl-create-XXXXXX", xl[96], cfg[96], logp[96];
+	char buf[1024], want[512], longname[80];
+
+	CHECK(mkdtemp(dir));
+	snprintf(xl, sizeof(xl), "%s/xl", dir);
+	snprintf(cfg, sizeof(cfg), "%s/vm1.cfg", dir);
+	snprintf(logp, sizeof(logp), "%s/log", dir);
+	snprintf(want, sizeof(want), "#!/bin/sh\necho \"$*\" >>%s\n", logp);
+	CHECK(put_file(xl, want) == 0);
+	chmod(xl, 0755);
+	CHECK(put_file(cfg, "name = \"vm1\"\ncolorcom = [ 'network=blue, mac=" MAC1 "', 'network=blue' ]\n") == 0);
+	setenv("COLORCOMCTL_XL", xl, 1);
+	setup();
+	fx_add_domain(5, "vm1");
+
+	/* bundled flags; -p is ours (kept paused), -d goes to xl */
+	CHECK_INT(run("create", "-dp", cfg, NULL), 0);
+	CHECK(strstr(out, "created domain 5 (vm1), paused\n"));
+	CHECK(slurp_file(logp, buf, sizeof(buf)) == 0);
+	snprintf(want, sizeof(want), "create -p -d %s\n", cfg);
+	CHECK_STR(buf, want);
+	fx_rm("/local/domain/0/backend/colorcom/5");
+	fx_rm("/local/domain/5/device");
+	/* -qfFILE, --defconfig=FILE, --defconfig FILE */
+	CHECK_INT(run("create", "-qf", cfg, NULL), 0);
+	CHECK(slurp_file(logp, buf, sizeof(buf)) == 0);
+	snprintf(want, sizeof(want), "create -p -q %s\nunpause 5\n", cfg);
+	CHECK_STR(buf, want);
+	fx_rm("/local/domain/0/backend/colorcom/5");
+	fx_rm("/local/domain/5/device");
+	snprintf(want, sizeof(want), "--defconfig=%s", cfg);
+	CHECK_INT(run("create", want, NULL), 0);
+	fx_rm("/local/domain/0/backend/colorcom/5");
+	fx_rm("/local/domain/5/device");
+	CHECK_INT(run("create", "--defconfig", cfg, "-N", NULL), 0);
+	CHECK(strstr(out, "\"unpause\": true\n"));
+	CHECK(slurp_file(logp, buf, sizeof(buf)) == 0);
+	snprintf(want, sizeof(want), "create -p %s\nunpause 5\n", cfg);
+	CHECK_STR(buf, want);           /* the dry run ran no xl */
+
+	/* the dry run of -p says it stays paused */
+	CHECK_INT(run("-N", "create", "-p", cfg, NULL), 0);
+	CHECK(strstr(out, "\"unpause\": false\n"));
+	/* ... and refuses a MAC the real run would (domain 3 has it) */
+	fx_rm("/local/domain/0/backend/colorcom/5");
+	fx_rm("/local/domain/5/device");
+	CHECK_INT(run("attach", "gamma", "network=blue,mac=" MAC1, NULL), 0);
+	CHECK_INT(run("-N", "create", cfg, NULL), 1);
+	CHECK_STR(err, "colorcomctl: create: colorcom[0]: MAC " MAC1 " is already used on network blue by domain 3 devid 0\n");
+	/* max-peers counts the config's earlier NICs as the real run does */
+	{
+		char cp[128];
+
+		snprintf(cp, sizeof(cp), "%s/c.conf", dir);
+		CHECK(put_file(cp, "network.red.max-peers = 1\n") == 0);
+		CHECK(put_file(cfg, "name = \"vm1\"\ncolorcom = [ 'network=red', 'network=red' ]\n") == 0);
+		CHECK_INT(run("-N", "-c", cp, "create", cfg, NULL), 1);
+		snprintf(want, sizeof(want), "colorcomctl: create: colorcom[1]: network red is full (max-peers 1 in %s)\n", cp);
+		CHECK_STR(err, want);
+		unlink(cp);
+	}
+	CHECK(slurp_file(logp, buf, sizeof(buf)) == -1);       /* no xl */
+
+	/* refused before xl runs */
+	CHECK_INT(run("create", dir, NULL), 1);
+	snprintf(want, sizeof(want), "colorcomctl: create: %s: Is a directory\n", dir);
+	CHECK_STR(err, want);
+	memset(longname, 'a', 64);
+	longname[64] = '\0';
+	snprintf(want, sizeof(want), "name = \"%s\"\n", longname);
+	CHECK(put_file(cfg, want) == 0);
+	CHECK_INT(run("create", cfg, NULL), 1);
+	snprintf(want, sizeof(want), "colorcomctl: create: %s: name is 64 characters long (colorcomctl takes at most 63)\n", cfg);
+	CHECK_STR(err, want);
+	CHECK_INT(run("create", "-c", cfg, NULL), 2);
+	CHECK_STR(err, "colorcomctl: create: xl option '-c' is not supported here (attach the console with xl console)\n");
+	CHECK_INT(run("create", "-dV", cfg, NULL), 2);
+	CHECK_INT(run("create", "-x", cfg, NULL), 2);
+	CHECK(strstr(err, "unknown option '-x'"));
+	CHECK(slurp_file(logp, buf, sizeof(buf)) == -1);       /* no xl */
+
+	/* xl made it, but under no name we find: destroyed, not left paused */
+	CHECK(put_file(cfg, "name = \"ghost\"\n") == 0);
+	CHECK_INT(run("create", cfg, NULL), 1);
+	CHECK_STR(err, "colorcomctl: create: cannot find the domain xl made ('ghost': unknown domain 'ghost'); destroying it\n");
+	CHECK(slurp_file(logp, buf, sizeof(buf)) == 0);
+	snprintf(want, sizeof(want), "create -p %s\ndestroy ghost\n", cfg);
+	CHECK_STR(buf, want);
+
+	unlink(xl);
+	unlink(cfg);
+	rmdir(dir);
+	unsetenv("COLORCOMCTL_XL");
+	return 0;
+}
+
 int main(void)
 {
 	RUN(t_attach_writes_tree);
@@ -436,7 +583,8 @@ int main(void)
 	RUN(t_attach_dup_mac);
 	RUN(t_attach_unknown_domain);
 	RUN(t_attach_no_xenstore);
-	RUN(t_dry_run_numeric_never_opens);
+	RUN(t_dry_run_numeric_without_xenstore);
+	RUN(t_dry_run_numeric_checks);
 	RUN(t_dry_run_by_name_writes_nothing);
 	RUN(t_detach_no_wait);
 	RUN(t_detach_timeout_removes);
@@ -448,6 +596,7 @@ int main(void)
 	RUN(t_max_peers_and_conf);
 	RUN(t_attach_dying_domain);
 	RUN(t_create_flow);
+	RUN(t_create_options);
 	RUN(t_uplink_refusals);
 	fx_reset();
 	return tst_failed ? 1 : 0;
