@@ -184,7 +184,7 @@ long long ccd_persist_pass(struct xs_handle *h, struct ccd_persist *ps,
 			   const struct ccd_snap *snap, unsigned grace_s,
 			   long long now_ms);
 
-/* ---- channel times (status.c) -------------------------------------------- */
+/* ---- link times (status.c) ----------------------------------------------- */
 struct ccd_status;
 struct ccd_status *ccd_status_new(const char *path);
 void ccd_status_free(struct ccd_status *st);

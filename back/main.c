@@ -63,7 +63,7 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* Watch the frontend state of every NIC we know and the state of every
- * link half (guests write those: the NIC rules need the first, the channel
+ * link half (guests write those: the NIC rules need the first, the link
  * times of status.c the second), and stop watching the ones that went. */
 static void update_watches(struct ccd_ctx *c)
 {
@@ -170,7 +170,7 @@ static void usage(FILE *f)
 		"       colorcomd --check [-c FILE]\n"
 		"  -c, --config FILE    settings (default " CCD_CONF_PATH ",\n"
 		"                       which may be missing)\n"
-		"  -s, --status FILE    channel times for colorcomctl\n"
+		"  -s, --status FILE    link times for colorcomctl\n"
 		"                       (default " CCD_STATUS_PATH ")\n"
 		"  -f, --foreground     stay in the foreground, log to stderr\n"
 		"  -v, --verbose        log debug messages too\n"
@@ -229,8 +229,9 @@ int main(int argc, char **argv)
 			break;
 		case 't':
 			if (ccd_parse_uint(optarg, strlen(optarg), 3600, &secs)) {
+				ccd_escape(optarg, err, sizeof(err));
 				fprintf(stderr, "colorcomd: bad timeout '%s' (0..3600)\n",
-					optarg);
+					err);
 				return 2;
 			}
 			c.opts.detach_timeout_ms = (long long)secs * 1000;
@@ -262,7 +263,10 @@ int main(int argc, char **argv)
 	/* Before daemonizing: a bad file is the admin's to see at once. */
 	if (ccd_conf_load(c.conf_path ? c.conf_path : CCD_CONF_PATH,
 			  !c.conf_path, &c.conf, err, sizeof(err))) {
-		fprintf(stderr, "colorcomd: %s\n", err);
+		char esc[2048];
+
+		ccd_escape(err, esc, sizeof(esc));
+		fprintf(stderr, "colorcomd: %s\n", esc);
 		return 2;
 	}
 	c.opts.conf = &c.conf;

@@ -1,5 +1,5 @@
-/* status.c - when each channel entered its state, for `colorcomctl
- * channels` (format: ccdom0.h, CCD_STATUS_PATH).
+/* status.c - when each link entered its state, for `colorcomctl
+ * links` (format: ccdom0.h, CCD_STATUS_PATH).
  *
  * xenstore keeps no times, and only the daemon is there when a link half
  * changes state (it watches them), so it keeps the time in memory and

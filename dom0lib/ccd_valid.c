@@ -144,3 +144,29 @@ void ccd_uplink_ifname(const char *net, char out[CCD_IFNAMSIZ])
 	snprintf(out, CCD_IFNAMSIZ, CCD_UPLINK_PREFIX "%.*s",
 		 CCD_IFNAMSIZ - 1 - (int)(sizeof(CCD_UPLINK_PREFIX) - 1), net);
 }
+
+void ccd_escape(const char *s, char *out, size_t outsz)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	if (!outsz)
+		return;
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch < 0x20 || ch == 0x7f) {
+			if (o + 4 >= outsz)
+				break;
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hex[ch >> 4];
+			out[o++] = hex[ch & 15];
+		} else {
+			if (o + 1 >= outsz)
+				break;
+			out[o++] = (char)ch;
+		}
+	}
+	out[o] = '\0';
+}

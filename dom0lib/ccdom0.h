@@ -5,7 +5,7 @@
  * neither compiles a file of the other.
  *
  *   ccd_valid.c  pure: key names, limits, strict parsers (docs/protocol.md)
- *   ccd_conf.c   pure: colorcomd.conf(5), ring sizes, the channel status file
+ *   ccd_conf.c   pure: colorcomd.conf(5), ring sizes, the link status file
  *   spec.c       pure: SPEC, detach targets, write lists and their JSON, auto MACs
  *   xsops.c      applies a write list inside a xenstore transaction
  *   dom.c        domain liveness through libxenctrl
@@ -121,6 +121,11 @@ void ccd_uplink_ifname(const char *net, char out[CCD_IFNAMSIZ]);
 /* Copy printable ASCII of s (at most len bytes) into out (size outsz),
  * replacing anything else by '?'.  For logging guest-written text. */
 void ccd_sanitize(const char *s, size_t len, char *out, size_t outsz);
+/* For messages to a terminal or log that may quote what a user or a guest
+ * typed: control characters (< 0x20, 0x7f) become "\xNN", so an escape
+ * sequence in a file name or SPEC cannot drive the admin's terminal.  Cut
+ * to fit outsz (NUL-terminated). */
+void ccd_escape(const char *s, char *out, size_t outsz);
 
 /* ---- colorcomd.conf -------------------------------------------------------
  * /etc/colorcom/colorcomd.conf, read by colorcomd and colorcomctl, and the
@@ -202,13 +207,13 @@ int ccd_parse_ring(const char *v, unsigned *order, char *err, size_t errsz);
 int ccd_parse_mac_prefix(const char *v, uint8_t prefix[5], unsigned *len,
 			 char *err, size_t errsz);
 
-/* ---- channel status (colorcomd writes, colorcomctl reads) ------------- */
+/* ---- link status (colorcomd writes, colorcomctl reads) ---------------- */
 /* One line per link seen by colorcomd: "A L FSTATE BSTATE SINCE", states
  * of the front half (in A) and back half (in B, -1 = missing), SINCE the
  * Unix time colorcomd first saw this pair of states.  Rewritten (atomic
  * rename) whenever a line changes; xenstore stays the truth for the
  * states, this file only adds the time. */
-#define CCD_STATUS_PATH         "/run/colorcom/channels"
+#define CCD_STATUS_PATH         "/run/colorcom/links"
 
 struct ccd_chan {
 	unsigned a, l;

@@ -17,11 +17,12 @@ static void vlog(int prio, const char *fmt, va_list ap)
 		"emerg", "alert", "crit", "error", "warning", "notice", "info",
 		"debug",
 	};
-	char msg[1024];
+	char raw[1024], msg[4096];
 
 	if (prio >= CCD_LOG_DEBUG && !ccd_verbose && !ccd_log_hook)
 		return;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	ccd_escape(raw, msg, sizeof(msg));
 	if (ccd_log_hook) {
 		ccd_log_hook(prio, msg);
 		return;

@@ -113,13 +113,13 @@ int cmd_attach(int argc, char **argv);
 int cmd_detach(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_networks(int argc, char **argv);
-int cmd_channels(int argc, char **argv);
+int cmd_links(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_create(int argc, char **argv);
 int cmd_uplink(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 
-/* Where colorcomd publishes when each channel entered its state. */
+/* Where colorcomd publishes when each link entered its state. */
 #define CCCTL_STATUS_PATH CCD_STATUS_PATH
 
 struct ccctl_cmd {
@@ -133,7 +133,8 @@ const struct ccctl_cmd *ccctl_find_cmd(const char *name);
 
 /* "colorcomctl: " + message to stderr. */
 void ccctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void ccctl_usage(const struct ccctl_cmd *c);
+void ccctl_usage(const struct ccctl_cmd *c);     /* stderr: after an error */
+void ccctl_help(const struct ccctl_cmd *c);      /* stdout: asked for */
 
 /* Dry-run hook for tests: was xenstore opened? */
 extern unsigned long ccctl_xs_opens;

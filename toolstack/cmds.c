@@ -60,23 +60,45 @@ int ccctl_parse_opts(int argc, char **argv, const char *sopts,
 		      const struct option *lopts, int (*on)(int opt, void *),
 		      void *arg)
 {
+	/* Every command takes --help and --dry-run, whatever else it has. */
+	static const struct option common[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "dry-run", no_argument, NULL, 'N' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char so[32];
 	int opt;
 
+	/* A leading ':' (after '+') makes a missing value ':', not '?'. */
+	snprintf(so, sizeof(so), "%s:%s", sopts[0] == '+' ? "+" : "",
+		 sopts + (sopts[0] == '+'));
 	optind = 0;     /* glibc: re-initialise for this argv */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, sopts, lopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, so, lopts ? lopts : common,
+				  NULL)) != -1) {
 		if (opt == 'N') {
 			ccctl_g.dry_run = 1;
 			continue;
 		}
 		if (opt == 'h') {
-			ccctl_usage(ccctl_find_cmd(argv[0]));
+			ccctl_help(ccctl_find_cmd(argv[0]));
 			return 1;
 		}
-		if (opt == '?' || !on || on(opt, arg)) {
-			if (opt == '?')
+		if (opt == '?' || opt == ':' || !on || on(opt, arg)) {
+			/* optopt names a short option; a long one is the
+			 * argument getopt just stepped over. */
+			if (opt == '?' && optopt)
+				ccctl_err("%s: unknown option '-%c'", argv[0],
+					  optopt);
+			else if (opt == '?')
 				ccctl_err("%s: unknown option '%s'", argv[0],
 					  argv[optind - 1]);
+			else if (opt == ':' && strncmp(argv[optind - 1], "--", 2))
+				ccctl_err("%s: option '-%c' needs a value",
+					  argv[0], optopt);
+			else if (opt == ':')
+				ccctl_err("%s: option '%s' needs a value",
+					  argv[0], argv[optind - 1]);
 			ccctl_usage(ccctl_find_cmd(argv[0]));
 			return 2;
 		}
@@ -635,7 +657,7 @@ int cmd_help(int argc, char **argv)
 			ccctl_err("help: unknown command '%s'", argv[1]);
 			return 2;
 		}
-		ccctl_usage(c);
+		ccctl_help(c);
 		return 0;
 	}
 	printf("usage: colorcomctl [-N] [-v] [-c FILE] COMMAND [ARGS]\n\n"
@@ -643,7 +665,8 @@ int cmd_help(int argc, char **argv)
 	       "  -c, --config FILE  settings (default " CCD_CONF_PATH ")\n"
 	       "  -N, --dry-run   print the xenstore writes as JSON, change nothing\n"
 	       "  -v, --verbose   also print the committed xenstore writes (JSON, stderr)\n"
-	       "  -h, --help      this text\n\n"
+	       "  -h, --help      this text\n"
+	       "      --version   print the version\n\n"
 	       "Commands:\n");
 	for (c = ccctl_cmds; c->name; c++)
 		printf("  %-9s %s\n", c->name, c->summary);

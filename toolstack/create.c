@@ -261,7 +261,7 @@ static int short_opt(char c, const char *rest, const char *next,
 		*keep_paused = 1;
 		return 0;
 	case 'h':
-		ccctl_usage(ccctl_find_cmd("create"));
+		ccctl_help(ccctl_find_cmd("create"));
 		return 4;
 	case 'f':
 		if (*rest) {
@@ -295,7 +295,7 @@ static int long_opt(const char *a, const char *next, const char **config,
 		return 0;
 	}
 	if (!strcmp(a, "--help")) {
-		ccctl_usage(ccctl_find_cmd("create"));
+		ccctl_help(ccctl_find_cmd("create"));
 		return 4;
 	}
 	if (!strncmp(a, "--defconfig=", 12)) {

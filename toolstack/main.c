@@ -19,11 +19,11 @@ const struct ccctl_cmd ccctl_cmds[] = {
 	{ "list", cmd_list, "[--json] [DOMAIN]",
 	  "list colorcom NICs: network, MAC, states, links" },
 	{ "networks", cmd_networks, "[--json]",
-	  "list networks: NICs, channels, policy" },
-	{ "channels", cmd_channels, "[--json] [NETWORK]",
-	  "list channels (guest pairs): states, ring sizes, since when" },
+	  "list networks: NICs, links, policy" },
+	{ "links", cmd_links, "[--json] [NETWORK]",
+	  "list links (NIC pairs): states, ring sizes, since when" },
 	{ "show", cmd_show, "DOMAIN",
-	  "everything about one domain's NICs and channels" },
+	  "everything about one domain's NICs and links" },
 	{ "help", cmd_help, "[COMMAND]", "show help" },
 	{ NULL, NULL, NULL, NULL },
 };
@@ -32,18 +32,33 @@ const struct ccctl_cmd *ccctl_find_cmd(const char *name)
 {
 	const struct ccctl_cmd *c;
 
+	/* The old name of `links`, for scripts written before it; not shown. */
+	if (!strcmp(name, "channels"))
+		name = "links";
 	for (c = ccctl_cmds; c->name; c++)
 		if (!strcmp(c->name, name))
 			return c;
 	return NULL;
 }
 
-void ccctl_usage(const struct ccctl_cmd *c)
+static void usage_to(FILE *f, const struct ccctl_cmd *c)
 {
 	if (!c)
 		return;
-	fprintf(stderr, "usage: colorcomctl [-N] [-v] [-c FILE] %s %s\n", c->name,
+	fprintf(f, "usage: colorcomctl [-N] [-v] [-c FILE] %s %s\n", c->name,
 		c->args);
+}
+
+void ccctl_usage(const struct ccctl_cmd *c)
+{
+	usage_to(stderr, c);
+}
+
+void ccctl_help(const struct ccctl_cmd *c)
+{
+	usage_to(stdout, c);
+	if (c)
+		printf("%s.  See colorcomctl(8).\n", c->summary);
 }
 
 int main(int argc, char **argv)
@@ -53,6 +68,7 @@ int main(int argc, char **argv)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct ccctl_cmd *c;
@@ -73,13 +89,20 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			return cmd_help(1, argv);
+		case 'V':
+			printf("colorcomctl %s\n", ccd_version);
+			return 0;
 		default:
 			if (optopt == 'c') {
 				ccctl_err("-c needs a FILE");
 				return 2;
 			}
-			ccctl_err("unknown option '%s' (see colorcomctl help)",
-				  argv[optind - 1]);
+			if (optopt)
+				ccctl_err("unknown option '-%c' (see colorcomctl help)",
+					  optopt);
+			else
+				ccctl_err("unknown option '%s' (see colorcomctl help)",
+					  argv[optind - 1]);
 			return 2;
 		}
 	}

@@ -1,6 +1,6 @@
-/* report.c - the read-only commands: list, networks, channels, show.
+/* report.c - the read-only commands: list, networks, links, show.
  * Everything comes from xenstore at the time of the call, except "since",
- * which only colorcomd can know (it is there when a channel changes state):
+ * which only colorcomd can know (it is there when a link changes state):
  * it comes from its status file, and only when that file agrees with the
  * states xenstore shows now. */
 #include <getopt.h>
@@ -481,7 +481,7 @@ int cmd_networks(int argc, char **argv)
 		printf("[");
 	else
 		printf("%-16s %-5s %-9s %-8s %s\n", "Network", "NICs",
-		       "Connected", "Channels", "Max-peers");
+		       "Connected", "Links", "Max-peers");
 	for (i = 0; i < nnet; i++) {
 		unsigned nic = 0, conn = 0, ch = 0, max;
 
@@ -504,7 +504,7 @@ int cmd_networks(int argc, char **argv)
 		}
 		printf("%s\n  {\"network\": ", i ? "," : "");
 		ccctl_json_str(stdout, nets[i]);
-		printf(", \"nics\": %u, \"connected\": %u, \"channels\": %u, \"max_peers\": ",
+		printf(", \"nics\": %u, \"connected\": %u, \"links\": %u, \"max_peers\": ",
 		       nic, conn, ch);
 		if (max)
 			printf("%u}", max);
@@ -517,7 +517,7 @@ int cmd_networks(int argc, char **argv)
 	return 0;
 }
 
-/* ---- channels ------------------------------------------------------------------ */
+/* ---- links --------------------------------------------------------------------- */
 
 static void json_end(FILE *f, const struct view *v, unsigned d, unsigned n,
 		     int st, int order)
@@ -585,7 +585,7 @@ static void print_chans(const struct view *v, const char *net, int json,
 		printf("%s]\n", first ? "" : "\n");
 }
 
-int cmd_channels(int argc, char **argv)
+int cmd_links(int argc, char **argv)
 {
 	struct ropts o = { 0 };
 	struct xs_handle *h;
@@ -601,7 +601,7 @@ int cmd_channels(int argc, char **argv)
 			char clean[40];
 
 			ccd_sanitize(net, strlen(net), clean, sizeof(clean));
-			ccctl_err("channels: bad network name '%s' (want [a-z0-9][a-z0-9_-]{0,31})",
+			ccctl_err("links: bad network name '%s' (want [a-z0-9][a-z0-9_-]{0,31})",
 				  clean);
 			return 1;
 		}
@@ -628,7 +628,13 @@ int cmd_show(int argc, char **argv)
 
 	if ((rc = ropts_parse(argc, argv, &o, 1)))
 		return rc == 1 ? 0 : rc;
-	if (argc - optind != 1 || o.json) {
+	if (o.json) {
+		ccctl_err("show: no --json here (list --json DOMAIN and links --json have the same facts)");
+		ccctl_usage(ccctl_find_cmd("show"));
+		return 2;
+	}
+	if (argc - optind != 1) {
+		ccctl_err("show: need one DOMAIN");
 		ccctl_usage(ccctl_find_cmd("show"));
 		return 2;
 	}
@@ -652,7 +658,7 @@ int cmd_show(int argc, char **argv)
 		if (n->domid != d)
 			continue;
 		fmt_ring(n->order, ring, sizeof(ring));
-		printf("NIC %u:     network %s, mac %s, mtu %d, ring %s, backend %s, frontend %s, %u channel%s\n",
+		printf("NIC %u:     network %s, mac %s, mtu %d, ring %s, backend %s, frontend %s, %u link%s\n",
 		       n->devid, n->net, n->mac, n->mtu, ring, st_name(n->bs),
 		       st_name(n->fs), n->links, n->links == 1 ? "" : "s");
 		if (n->has_err)

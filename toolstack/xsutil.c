@@ -264,11 +264,13 @@ int ccctl_transact(struct xs_handle *h, ccctl_tx_fn fn, void *arg)
 
 void ccctl_err(const char *fmt, ...)
 {
+	char raw[1024], msg[4096];
 	va_list ap;
 
-	fputs("colorcomctl: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	/* Arguments and file contents are echoed: no raw control bytes. */
+	ccd_escape(raw, msg, sizeof(msg));
+	fprintf(stderr, "colorcomctl: %s\n", msg);
 }

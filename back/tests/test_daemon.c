@@ -816,7 +816,7 @@ static int t_reboot_record_expires(void)
 	return 0;
 }
 
-/* ---- channel times (status.c) ---------------------------------------------------- */
+/* ---- link times (status.c) ------------------------------------------------------- */
 
 static int t_status_file(void)
 {
@@ -829,7 +829,7 @@ static int t_status_file(void)
 	env_init(&e);
 	ccd_log_hook = capture;
 	CHECK(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/run/channels", dir);
+	snprintf(path, sizeof(path), "%s/run/links", dir);
 	st = ccd_status_new(path);
 	fx_add_domain(3, "a");
 	fx_add_domain(4, "b");

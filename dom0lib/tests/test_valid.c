@@ -125,6 +125,19 @@ static int t_uplink_ifname(void)
 	return 0;
 }
 
+static int t_escape(void)
+{
+	char out[32];
+
+	ccd_escape("a\033[2Jb\n\x7f\xc3\xa9", out, sizeof(out));
+	CHECK_STR(out, "a\\x1b[2Jb\\x0a\\x7f\xc3\xa9");
+	ccd_escape("\001\001\001\001", out, 10);       /* cut whole: 2 fit */
+	CHECK_STR(out, "\\x01\\x01");
+	ccd_escape("abc", out, 1);
+	CHECK_STR(out, "");
+	return 0;
+}
+
 int main(void)
 {
 	RUN(t_parse_uint);
@@ -133,6 +146,7 @@ int main(void)
 	RUN(t_mtu_order_state);
 	RUN(t_link_id);
 	RUN(t_sanitize);
+	RUN(t_escape);
 	RUN(t_uplink_ifname);
 	return tst_failed ? 1 : 0;
 }

@@ -220,21 +220,21 @@ static int t_reports(void)
 	CHECK(strstr(out, "{\"domid\": 3, \"name\": \"gamma\", \"devid\": 0, \"network\": \"blue\", \"mac\": \"" MAC1 "\", \"mtu\": 1500, \"ring\": 262144, \"backend\": \"Connected\", \"frontend\": \"Connected\", \"links\": 1, \"error\": null}"));
 	CHECK(strstr(out, "\"devid\": 1, \"network\": \"red\""));
 	CHECK(strstr(out, "\"frontend\": \"Initialising\""));
-	CHECK_INT(run("channels", "--json", NULL), 0);
+	CHECK_INT(run("links", "--json", NULL), 0);
 	CHECK(strstr(out, "\"network\": \"blue\", \"link\": 1024, \"state\": \"connecting\""));
 	CHECK(strstr(out, "\"a\": {\"domid\": 3, \"name\": \"gamma\", \"devid\": 0, \"mac\": \"" MAC1 "\", \"state\": \"Connected\", \"ring\": 262144}"));
 	CHECK(strstr(out, "\"b\": {\"domid\": 4, \"name\": \"delta\", \"devid\": 0, \"mac\": \"" MAC2 "\", \"state\": \"Initialised\", \"ring\": 2097152}"));
 	fx_set("/local/domain/4/backend/cclink/3/1024/state", "4");
-	CHECK_INT(run("channels", "blue", NULL), 0);
+	CHECK_INT(run("links", "blue", NULL), 0);
 	CHECK(strstr(out, "blue             3/0          4/0          connected   Connected    Connected    256K  2M    "));
-	CHECK_INT(run("channels", "red", "--json", NULL), 0);
+	CHECK_INT(run("channels", "red", "--json", NULL), 0);   /* the old name */
 	CHECK_STR(out, "[]\n");
 	CHECK_INT(run("networks", "--json", NULL), 0);
-	CHECK_STR(out, "[\n  {\"network\": \"blue\", \"nics\": 2, \"connected\": 2, \"channels\": 1, \"max_peers\": null},\n"
-		  "  {\"network\": \"red\", \"nics\": 1, \"connected\": 0, \"channels\": 0, \"max_peers\": null}\n]\n");
+	CHECK_STR(out, "[\n  {\"network\": \"blue\", \"nics\": 2, \"connected\": 2, \"links\": 1, \"max_peers\": null},\n"
+		  "  {\"network\": \"red\", \"nics\": 1, \"connected\": 0, \"links\": 0, \"max_peers\": null}\n]\n");
 	CHECK_INT(run("show", "gamma", NULL), 0);
 	CHECK(strstr(out, "Domain:    3 (gamma)\nUUID:      " UUID3 "\n"));
-	CHECK(strstr(out, "NIC 0:     network blue, mac " MAC1 ", mtu 1500, ring 256K, backend Connected, frontend Connected, 1 channel\n"));
+	CHECK(strstr(out, "NIC 0:     network blue, mac " MAC1 ", mtu 1500, ring 256K, backend Connected, frontend Connected, 1 link\n"));
 	CHECK(strstr(out, "Reboot:    NICs 0 re-attached by colorcomd after a reboot\n"));
 	CHECK(strstr(out, "blue             3/0          4/0          connected"));
 	CHECK_INT(run("show", "nosuch", NULL), 1);

@@ -201,8 +201,34 @@ static int t_usage_errors(void)
 	CHECK_INT(run("help", NULL), 0);
 	CHECK(strstr(out, "  attach    attach a colorcom NIC to a domain\n"));
 	CHECK_INT(run("help", "detach", NULL), 0);
-	CHECK(strstr(err, "usage: colorcomctl [-N] [-v] [-c FILE] detach"));
+	CHECK(strstr(out, "usage: colorcomctl [-N] [-v] [-c FILE] detach"));
+	CHECK_STR(err, "");                     /* asked for: stdout */
 	CHECK_INT(run("help", "nope", NULL), 2);
+	/* every command takes --help (stdout, 0) and names a bad option */
+	CHECK_INT(run("attach", "--help", NULL), 0);
+	CHECK(!strncmp(out, "usage: colorcomctl [-N] [-v] [-c FILE] attach DOMAIN", 52));
+	CHECK_STR(err, "");
+	CHECK_INT(run("attach", "--bogus", "3", NULL), 2);
+	CHECK(!strncmp(err, "colorcomctl: attach: unknown option '--bogus'\n", 46));
+	CHECK_INT(run("attach", "-Nx", "3", NULL), 2);
+	CHECK(!strncmp(err, "colorcomctl: attach: unknown option '-x'\n", 41));
+	CHECK_INT(run("detach", "-t", NULL), 2);
+	CHECK(!strncmp(err, "colorcomctl: detach: option '-t' needs a value\n", 47));
+	CHECK_INT(run("detach", "--timeout", NULL), 2);
+	CHECK(!strncmp(err, "colorcomctl: detach: option '--timeout' needs a value\n", 54));
+	CHECK_INT(run("show", "--json", "x", NULL), 2);
+	CHECK(!strncmp(err, "colorcomctl: show: no --json here", 33));
+	CHECK_INT(run("show", NULL), 2);
+	CHECK(!strncmp(err, "colorcomctl: show: need one DOMAIN\n", 35));
+	CHECK_INT(run("--version", NULL), 0);
+	CHECK(!strncmp(out, "colorcomctl ", 12) && out[12] >= '0' && out[12] <= '9');
+	CHECK_INT(run("-q", "list", NULL), 2);
+	CHECK_STR(err, "colorcomctl: unknown option '-q' (see colorcomctl help)\n");
+	/* what the user typed is echoed with its control bytes escaped */
+	CHECK_INT(run("attach", "3", "network=\033[2J", NULL), 1);
+	CHECK_STR(err, "colorcomctl: attach: bad network name '\\x1b[2J' (want [a-z0-9][a-z0-9_-]{0,31})\n");
+	CHECK_INT(run("detach", "3", "\a", NULL), 1);
+	CHECK(strstr(err, "'\\x07'"));
 	return 0;
 }
 

@@ -73,15 +73,15 @@ refuse() {
 		pass "$name"
 	fi
 }
-# chan_json: colorcomctl channels blue --json, saved for the artifacts too.
-chan_json() { colorcomctl channels blue --json | tee -a "$LAB_LOGDIR/admin-channels.json"; }
+# chan_json: colorcomctl links blue --json, saved for the artifacts too.
+chan_json() { colorcomctl links blue --json | tee -a "$LAB_LOGDIR/admin-channels.json"; }
 # all_blue_connected N: N channels on blue, every one connected.
 all_blue_connected() { chan_json | jq -e "length == $1 and all(.[]; .state == \"connected\")"; }
 # channels_match_xenstore: every channel's states and ring sizes as colorcomctl
 # reports them equal what the link halves in xenstore say.
 channels_match_xenstore() {
 	local j n i a b l fs bs oa ob
-	j=$(colorcomctl channels --json) || return 1
+	j=$(colorcomctl links --json) || return 1
 	n=$(echo "$j" | jq length)
 	[ "$n" -gt 0 ] || { echo "no channels"; return 1; }
 	for i in $(seq 0 $((n - 1))); do
@@ -177,12 +177,12 @@ done
 check list-json-links sh -c "colorcomctl list --json | jq -e '[.[] | select(.network == \"blue\") | .links] == [2, 2, 2] and ([.[] | select(.network == \"green\")][0].links == 0)'"
 check list-json-rings sh -c "colorcomctl list --json | jq -e '[.[] | select(.network == \"blue\") | .ring] | sort == [524288, 524288, 1048576]'"
 check channels-json-match-xenstore channels_match_xenstore
-check channels-json-ring-sizes sh -c "colorcomctl channels --json | jq -e '[.[] | select(.a.domid == $C or .b.domid == $C) | (if .a.domid == $C then .a.ring else .b.ring end)] == [1048576, 1048576]'"
+check channels-json-ring-sizes sh -c "colorcomctl links --json | jq -e '[.[] | select(.a.domid == $C or .b.domid == $C) | (if .a.domid == $C then .a.ring else .b.ring end)] == [1048576, 1048576]'"
 now=$(date +%s)
-check channels-json-since sh -c "colorcomctl channels --json | jq -e 'all(.[]; .since != null and (.since | fromdateiso8601) >= $T0 and (.since | fromdateiso8601) <= $now)'"
-check networks-json sh -c "colorcomctl networks --json | tee $LAB_LOGDIR/admin-networks.json | jq -e '.[] | select(.network == \"blue\") | .nics == 3 and .connected == 3 and .channels == 3 and .max_peers == 3'"
+check channels-json-since sh -c "colorcomctl links --json | jq -e 'all(.[]; .since != null and (.since | fromdateiso8601) >= $T0 and (.since | fromdateiso8601) <= $now)'"
+check networks-json sh -c "colorcomctl networks --json | tee $LAB_LOGDIR/admin-networks.json | jq -e '.[] | select(.network == \"blue\") | .nics == 3 and .connected == 3 and .links == 3 and .max_peers == 3'"
 colorcomctl show a >"$LAB_LOGDIR/admin-show-a.txt" 2>&1
-check show-a sh -c "grep -q '^Domain:    $A (a)' $LAB_LOGDIR/admin-show-a.txt && grep -q '^UUID:      $UUID' $LAB_LOGDIR/admin-show-a.txt && grep -q '^NIC 0:     network blue, mac $MA, mtu 1500, ring 512K, backend Connected, frontend Connected, 2 channels' $LAB_LOGDIR/admin-show-a.txt && grep -q 'NICs 0 1 re-attached' $LAB_LOGDIR/admin-show-a.txt"
+check show-a sh -c "grep -q '^Domain:    $A (a)' $LAB_LOGDIR/admin-show-a.txt && grep -q '^UUID:      $UUID' $LAB_LOGDIR/admin-show-a.txt && grep -q '^NIC 0:     network blue, mac $MA, mtu 1500, ring 512K, backend Connected, frontend Connected, 2 links' $LAB_LOGDIR/admin-show-a.txt && grep -q 'NICs 0 1 re-attached' $LAB_LOGDIR/admin-show-a.txt"
 
 # --- 3. detach and attach c while a pings b ------------------------------------------
 g a "rm -f /tmp/ping.log; (ping -i 0.2 -c 300 -W 2 10.9.0.2 >/tmp/ping.log 2>&1 &)" >/dev/null
@@ -190,7 +190,7 @@ sleep 3
 t=$(date +%s)
 check detach-c colorcomctl detach c $MC
 result detach_seconds $(( $(date +%s) - t ))
-check detach-c-channels-gone sh -c "colorcomctl channels --json | jq -e 'all(.[]; .a.domid != $C and .b.domid != $C) and length == 1'"
+check detach-c-channels-gone sh -c "colorcomctl links --json | jq -e 'all(.[]; .a.domid != $C and .b.domid != $C) and length == 1'"
 check detach-c-record-gone sh -c "! xenstore-exists $PERSIST/\$(xenstore-read $XS/$C/vm | sed 's,^/vm/,,')"
 t=$(date +%s)
 check reattach-c colorcomctl attach c network=blue,mac=$MC,ring=1M
@@ -256,7 +256,7 @@ check module-loads-a-again cc_load a
 IA=$(wait_if a $MA)
 g a "ip addr add 10.9.0.1/24 dev ${IA:-none} && ip link set ${IA:-none} up" >/dev/null
 check reboot-channels-reform wait_for 90 all_blue_connected 3
-check reboot-channels-new-domid sh -c "colorcomctl channels blue --json | jq -e '[.[] | select(.a.domid == $A2 or .b.domid == $A2)] | length == 2'"
+check reboot-channels-new-domid sh -c "colorcomctl links blue --json | jq -e '[.[] | select(.a.domid == $A2 or .b.domid == $A2)] | length == 2'"
 result reboot_to_channels_seconds $(( $(date +%s) - t ))
 check reboot-ping-a-b g a 'ping -c 2 -W 10 10.9.0.2'
 check reboot-ping-a-c g a 'ping -c 2 -W 10 10.9.0.3'
