@@ -11,7 +11,7 @@ SUBDIRS := front dom0lib back toolstack tests/unit tests/lab/helpers
 LAB_PARTS := front dom0lib back toolstack tests/lab/helpers
 
 .PHONY: all deps build lab-build test unit lab bench bench-ring clean $(SUBDIRS) install \
-	install-utils install-dkms
+	install-utils install-dkms uninstall
 
 all: build
 
@@ -47,14 +47,21 @@ bench: deps build
 
 # Installation (docs/admin.md).  PREFIX (default /usr) and DESTDIR are honoured;
 # the configuration lives in /etc/colorcom whatever PREFIX is (colorcomd reads it
-# from there), the systemd unit in UNITDIR.
+# from there), the systemd unit in UNITDIR, the module sources where dkms looks
+# (DKMSDIR, /usr/src, whatever PREFIX is).
 #   install-utils  dom0: colorcomd, colorcomctl, man pages, unit, example config
-#   install-dkms   guests: the module sources and dkms.conf in PREFIX/src
+#                  (the config only if there is none: an edited one is kept,
+#                  as dpkg keeps a conffile)
+#   install-dkms   guests: the module sources and dkms.conf in DKMSDIR
+#   uninstall      all of the above, except a config that differs from the
+#                  example (it is the admin's)
 VERSION    := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 PREFIX     ?= /usr
 SYSCONFDIR ?= /etc
 UNITDIR    ?= /lib/systemd/system
-DKMS_SRC   := $(DESTDIR)$(PREFIX)/src/colorcom-$(VERSION)
+DKMSDIR    ?= /usr/src
+DKMS_SRC   := $(DESTDIR)$(DKMSDIR)/colorcom-$(VERSION)
+CONF       := $(DESTDIR)$(SYSCONFDIR)/colorcom/colorcomd.conf
 export PREFIX DESTDIR UNITDIR
 
 install: install-utils install-dkms
@@ -63,7 +70,12 @@ install-utils: back toolstack
 	$(MAKE) -C back install
 	$(MAKE) -C toolstack install
 	install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/colorcom
-	install -m 0644 back/colorcomd.conf.example $(DESTDIR)$(SYSCONFDIR)/colorcom/colorcomd.conf
+	@if [ -e $(CONF) ]; then \
+		echo "keeping $(CONF) (the example is back/colorcomd.conf.example)"; \
+	else \
+		echo "install -m 0644 back/colorcomd.conf.example $(CONF)"; \
+		install -m 0644 back/colorcomd.conf.example $(CONF); \
+	fi
 
 install-dkms:
 	install -d -m 0755 $(DKMS_SRC)/front $(DKMS_SRC)/common
@@ -71,6 +83,16 @@ install-dkms:
 	install -m 0644 front/Kbuild $(filter-out %.mod.c,$(wildcard front/*.c)) \
 		$(wildcard front/*.h) $(DKMS_SRC)/front/
 	install -m 0644 common/ccring.c common/ccring.h common/ccring_compat.h $(DKMS_SRC)/common/
+
+uninstall:
+	$(MAKE) -C back uninstall
+	$(MAKE) -C toolstack uninstall
+	rm -rf $(DKMS_SRC)
+	@if [ -e $(CONF) ] && ! cmp -s $(CONF) back/colorcomd.conf.example; then \
+		echo "keeping $(CONF): it differs from the example"; \
+	else \
+		rm -f $(CONF); rmdir $(DESTDIR)$(SYSCONFDIR)/colorcom 2>/dev/null || true; \
+	fi
 
 clean:
 	@for d in $(SUBDIRS) tests/dom0 bench; do [ -f $$d/Makefile ] && $(MAKE) -C $$d clean || true; done

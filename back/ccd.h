@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /* ccd.h - colorcomd, the colorcom broker daemon (dom0).
  *
  * Data flow of one reconcile pass (level-triggered, see docs/daemon-notes.md):

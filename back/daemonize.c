@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-only
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* daemonize.c - go to the background without lying about start-up.
  *
  * daemon(3) forks first and lets the parent exit 0 at once, so a daemon that

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* link.c - carry out a plan: NIC backend states, NIC removal, cclink halves.
  *
  * Each action is one xenstore transaction (EAGAIN retried by

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* main.c - colorcomd: arguments, signals, the watch loop.
  *
  * Level-triggered: every watch event (and a periodic tick) triggers a full

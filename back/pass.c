@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* pass.c - one reconcile pass: scan, decide, apply. */
 #include <stdio.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* persist.c - NICs that follow a domain across `xl reboot`.
  *
  * colorcomctl records every NIC it attaches under CCD_PERSIST_ROOT/UUID/DEVID

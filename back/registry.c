@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* registry.c - the broker's decisions, as pure functions of a snapshot.
  *
  * Given everything xenstore holds (NIC backend dirs, frontend states, link

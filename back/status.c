@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* status.c - when each link entered its state, for `colorcomctl
  * links` (format: ccdom0.h, CCD_STATUS_PATH).
  *

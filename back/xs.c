@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* xs.c - xenstore reads and the transaction helper.
  *
  * ccd_scan() reads, without a transaction, everything the registry needs.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* ccd_conf.c - colorcomd.conf and ring sizes (see ccdom0.h). */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* ccd_valid.c - pure validation helpers (see ccdom0.h). */
 #include <stdio.h>
 #include <string.h>

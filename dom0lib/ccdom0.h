@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /* ccdom0.h - libccdom0, the dom0 code colorcomd (back/) and colorcomctl
  * (toolstack/) share: the xenstore schema and key names, validation, the
  * colorcomd.conf and SPEC parsers, the xenstore write lists of an attach or

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* dom.c - domain liveness through libxenctrl.
  *
  * xc_domain_getinfo(first_domid, 1) returns the first domain whose id is >=

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* log.c - one-line log messages to stderr (foreground) or syslog. */
 #include <stdarg.h>
 #include <stdio.h>

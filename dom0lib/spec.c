@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* spec.c - pure parsing and the xenstore write lists of an attach or detach
  * (colorcomctl writes them, colorcomd re-attaches with them).
  * Builds and is tested without xenstore (dom0lib/tests/test_spec.c). */

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-only
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* version.c - the release both tools print for --version (dkms.conf's
  * PACKAGE_VERSION, passed in by the Makefile: one number for the module, the
  * daemon, the CLI and the packages). */

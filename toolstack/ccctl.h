@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /* ccctl.h - colorcomctl, the colorcom toolstack command.
  *
  * SPEC parsing and the write lists come from libccdom0 (dom0lib/ccdom0.h).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* cmds.c - colorcomctl subcommands, one function each. */
 #include <errno.h>
 #include <getopt.h>

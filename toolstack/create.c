@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* create.c - `colorcomctl create CONFIG [xl create options] [KEY=VALUE...]`.
  *
  * The domain config is read with libxlutil, Xen's own parser for xl's

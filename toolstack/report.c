@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* report.c - the read-only commands: list, networks, links, show.
  * Everything comes from xenstore at the time of the call, except "since",
  * which only colorcomd can know (it is there when a link changes state):

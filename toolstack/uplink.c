@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* uplink.c - `colorcomctl uplink NETWORK [on|off]`: dom0's colorcom NIC on a
  * network, flagged as the network's uplink.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* xsutil.c - colorcomctl's xenstore access. */
 #include <errno.h>
 #include <stdarg.h>

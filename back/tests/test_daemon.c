@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* test_daemon.c - colorcomd's real I/O code (scan, transactions, link halves,
  * liveness) against the in-memory xenstore of fakexs.c. */
 #define TST_PREFIX "back.daemon."

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* test_registry.c - pure logic: NIC validation and the reconcile plan. */
 #define TST_PREFIX "back.registry."
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* fakexs.c - see fakexs.h. */
 #include <errno.h>
 #include <stdbool.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /* fakexs.h - an in-memory xenstore (the libxenstore calls colorcomd and
  * colorcomctl make) and a fake libxenctrl domain table, for tests that run
  * the real I/O code with no hypervisor.  Semantics follow C xenstored as

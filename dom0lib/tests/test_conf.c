@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* test_conf.c - colorcomd.conf parsing and ring sizes (pure). */
 #define TST_PREFIX "dom0lib.conf."
 #include <stdlib.h>

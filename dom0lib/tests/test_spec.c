@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* test_spec.c - libccdom0's SPEC parser: SPEC, ring sizes, targets, write
  * lists. */
 #define TST_PREFIX "dom0lib.spec."

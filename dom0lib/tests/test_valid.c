@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* test_valid.c - libccdom0's validation helpers (pure). */
 #define TST_PREFIX "dom0lib.valid."
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /* tst.h - minimal test harness: one "PASS name" / "FAIL name: reason" line
  * per test, exit status 1 if any failed. */
 #ifndef TST_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* test_e2e.c - colorcomctl and colorcomd together over the in-memory xenstore
  * of dom0lib/tests/fakexs.c: the CLI's writes, the daemon's reconcile pass
  * after each, and the CLI's reports of what the daemon made.  Neither tool's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /* ccrun.h - run colorcomctl's main() in-process with its output captured,
  * over the fake xenstore of dom0lib/tests/fakexs.c: shared by test_cmds.c
  * and tests/dom0/test_e2e.c.  Include after ccctl.h, fakexs.h and tst.h. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* test_cmds.c - colorcomctl's commands against the in-memory xenstore of
  * dom0lib/tests/fakexs.c.  The same commands end to end with colorcomd's
  * reconcile pass: tests/dom0/test_e2e.c. */
