@@ -15,7 +15,7 @@ const struct ccctl_cmd ccctl_cmds[] = {
 	  "attach a colorcom NIC to a domain" },
 	{ "detach", cmd_detach, "[--no-wait] [-t SECONDS] DOMAIN DEVID|MAC",
 	  "detach a colorcom NIC (waits for colorcomd, 15 s)" },
-	{ "uplink", cmd_uplink, "[--no-wait] [-t SECONDS] NETWORK [on [mac=MAC][,mtu=N][,ring=SIZE] | off]",
+	{ "uplink", cmd_uplink, "[--wait|--no-wait] [-t SECONDS] NETWORK [on [mac=MAC][,mtu=N][,ring=SIZE] | off]",
 	  "dom0's uplink NIC of a network (ccup-NETWORK): on, off, show" },
 	{ "list", cmd_list, "[--json] [DOMAIN]",
 	  "list colorcom NICs: network, MAC, states, links" },

@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include <xenstore.h>
 
 #include "ccctl.h"
@@ -131,7 +133,37 @@ static int uplink_conf_forbids(const char *net, int want)
 	return 1;
 }
 
-static int uplink_on(const char *net, int argc, char **argv)
+/* --wait: the interface appears when dom0's colorcom.ko brings the NIC up,
+ * a moment after the attach; a script that enslaves it to a bridge next
+ * must not race that. */
+static int wait_ifname(const char *ifn, unsigned long timeout)
+{
+	const char *root = getenv("COLORCOMCTL_SYSFS_NET");     /* tests */
+	char p[128];
+	struct timespec ts;
+	long long now, until;
+
+	snprintf(p, sizeof(p), "%s/%s", root && *root ? root : "/sys/class/net",
+		 ifn);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	until = now + (long long)timeout * 1000;
+	for (;;) {
+		if (!access(p, F_OK))
+			return 0;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		now = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+		if (now >= until)
+			break;
+		usleep(100 * 1000);
+	}
+	ccctl_err("uplink: interface %s did not appear within %lu s (is colorcom.ko loaded in dom0? modprobe colorcom)",
+		  ifn, timeout);
+	return 1;
+}
+
+static int uplink_on(const char *net, int argc, char **argv, int wait,
+		     unsigned long timeout)
 {
 	struct ccctl_ops ops;
 	struct uplink_on u;
@@ -143,6 +175,11 @@ static int uplink_on(const char *net, int argc, char **argv)
 	memset(&u, 0, sizeof(u));
 	off = (size_t)snprintf(spec, sizeof(spec), "network=%s", net);
 	for (i = 0; i < argc; i++) {
+		/* `uplink blue on --wait` reads as well as `uplink --wait blue on` */
+		if (!strcmp(argv[i], "--wait") || !strcmp(argv[i], "-w")) {
+			wait = 1;
+			continue;
+		}
 		if (uplink_spec(argv[i], err, sizeof(err))) {
 			ccctl_err("uplink: %s", err);
 			return 1;
@@ -182,7 +219,8 @@ static int uplink_on(const char *net, int argc, char **argv)
 	if (rc > 0 && u.already) {
 		printf("network %s already has an uplink: colorcom NIC 0/%d, interface %s (mac %s)\n",
 		       net, u.f.devid, ifn, u.f.mac);
-		return 0;
+		fflush(stdout);
+		return wait ? wait_ifname(ifn, timeout) : 0;
 	}
 	if (rc > 0) {
 		ccctl_err("uplink: %s", u.at.err);
@@ -197,7 +235,8 @@ static int uplink_on(const char *net, int argc, char **argv)
 	ccd_mac_format(u.at.spec.mac, mac);
 	printf("uplink of network %s: colorcom NIC 0/%u, interface %s (mac %s)\n",
 	       net, u.at.devid, ifn, mac);
-	return 0;
+	fflush(stdout);
+	return wait ? wait_ifname(ifn, timeout) : 0;
 }
 
 static int uplink_find_tx(struct xs_handle *h, uint32_t t, void *arg)
@@ -207,7 +246,8 @@ static int uplink_find_tx(struct xs_handle *h, uint32_t t, void *arg)
 }
 
 struct uplink_opts {
-	int wait;
+	int wait;               /* off: for colorcomd to remove the NIC */
+	int wait_if;            /* on: for the interface (--wait) */
 	unsigned long timeout;
 };
 
@@ -218,6 +258,9 @@ static int uplink_opt(int opt, void *arg)
 	switch (opt) {
 	case 'W':
 		o->wait = 0;
+		return 0;
+	case 'w':
+		o->wait_if = 1;
 		return 0;
 	case 't':
 		if (ccd_parse_uint(optarg, strlen(optarg), 3600, &o->timeout)) {
@@ -234,6 +277,7 @@ int cmd_uplink(int argc, char **argv)
 {
 	static const struct option lopts[] = {
 		{ "no-wait", no_argument, NULL, 'W' },
+		{ "wait", no_argument, NULL, 'w' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -246,7 +290,7 @@ int cmd_uplink(int argc, char **argv)
 	char ifn[CCD_IFNAMSIZ];
 	int rc;
 
-	if ((rc = ccctl_parse_opts(argc, argv, "+NhWt:", lopts, uplink_opt, &o)))
+	if ((rc = ccctl_parse_opts(argc, argv, "+NhwWt:", lopts, uplink_opt, &o)))
 		return rc == 1 ? 0 : rc;
 	if (argc - optind < 1) {
 		ccctl_err("uplink: need NETWORK [on|off]");
@@ -266,7 +310,8 @@ int cmd_uplink(int argc, char **argv)
 		return 2;
 	}
 	if (what && !strcmp(what, "on"))
-		return uplink_on(net, argc - optind - 2, argv + optind + 2);
+		return uplink_on(net, argc - optind - 2, argv + optind + 2,
+				 o.wait_if, o.timeout);
 	if (argc - optind > 2) {
 		ccctl_err("uplink: unexpected '%s'", argv[optind + 2]);
 		ccctl_usage(ccctl_find_cmd("uplink"));

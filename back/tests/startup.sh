@@ -34,6 +34,7 @@ expect check_bad 2 "bad.conf:1: " "$bin" --check -c "$tmp/bad.conf"
 expect check_missing 2 "No such file" "$bin" --check -c "$tmp/nope.conf"
 expect check_dir 2 "[Ii]s a directory" "$bin" --check -c "$tmp"
 expect version 0 "^colorcomd [0-9]" "$bin" --version
+expect check_example 0 "configuration OK" "$bin" --check -c "$(dirname "$0")/../colorcomd.conf.example"
 expect help_names_check 0 "--check" "$bin" --help
 expect bad_option 2 "usage: colorcomd" "$bin" --bogus
 

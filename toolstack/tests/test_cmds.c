@@ -603,6 +603,30 @@ static int t_create_options(void)
 	return 0;
 }
 
+/* uplink on --wait: returns once the interface exists, fails after -t. */
+static int t_uplink_wait(void)
+{
+	char dir[] = "/tmp/ccctl-sysfs-XXXXXX", ifp[96];
+
+	CHECK(mkdtemp(dir));
+	setenv("COLORCOMCTL_SYSFS_NET", dir, 1);
+	setup();
+	CHECK_INT(run("uplink", "-t", "0", "blue", "on", "--wait", NULL), 1);
+	CHECK(strstr(out, "uplink of network blue: colorcom NIC 0/0, interface ccup-blue"));
+	CHECK_STR(err, "colorcomctl: uplink: interface ccup-blue did not appear within 0 s (is colorcom.ko loaded in dom0? modprobe colorcom)\n");
+	CHECK_STR(fx_get("/local/domain/0/backend/colorcom/0/0/uplink"), "1");
+	snprintf(ifp, sizeof(ifp), "%s/ccup-blue", dir);
+	CHECK(mkdir(ifp, 0755) == 0);
+	CHECK_INT(run("uplink", "--wait", "-t", "0", "blue", "on", NULL), 0);
+	CHECK(strstr(out, "network blue already has an uplink"));
+	CHECK_STR(err, "");
+	CHECK_INT(run("uplink", "-t", "0", "red", "on", NULL), 0);    /* no --wait */
+	rmdir(ifp);
+	rmdir(dir);
+	unsetenv("COLORCOMCTL_SYSFS_NET");
+	return 0;
+}
+
 int main(void)
 {
 	RUN(t_attach_writes_tree);
@@ -625,6 +649,7 @@ int main(void)
 	RUN(t_create_flow);
 	RUN(t_create_options);
 	RUN(t_uplink_refusals);
+	RUN(t_uplink_wait);
 	fx_reset();
 	return tst_failed ? 1 : 0;
 }
