@@ -124,9 +124,15 @@ reboot-grace = 600
 network.blue.max-peers = 3
 CONF
 check daemon-refuses-bad-config sh -c "printf 'ring = 512K\nmac-prefix = 01:00\n' >/tmp/bad.conf; ! colorcomd -f --once -c /tmp/bad.conf 2>/tmp/bad.err; grep -qx \"colorcomd: /tmp/bad.conf:2: MAC prefix '01:00' is multicast (the first octet must be even)\" /tmp/bad.err"
+check daemon-check-config sh -c "colorcomd --check -c $CONF && ! colorcomd --check -c /tmp/bad.conf"
+# Start-up truth: without -f the command returns once the daemon runs (its pid in the
+# pidfile, alive) and exits non-zero, with no pidfile, when it cannot start; the
+# pidfile goes with the daemon.
+check daemon-background-start sh -c "colorcomd -p /run/ccd-bg.pid -c $CONF && kill -0 \$(cat /run/ccd-bg.pid) && kill \$(cat /run/ccd-bg.pid) && for i in \$(seq 50); do [ -e /run/ccd-bg.pid ] || exit 0; sleep 0.1; done; exit 1"
+check daemon-background-fails-loudly sh -c "! XENSTORED_PATH=/nonexistent/xs colorcomd -p /run/ccd-bad.pid -c $CONF 2>/tmp/ccd-bad.err && grep -q 'cannot open xenstore' /tmp/ccd-bad.err && [ ! -e /run/ccd-bad.pid ]"
 # (not inside `check`: its subshell would lose CC_DAEMON_PID)
 if cc_daemon; then pass colorcomd-starts; else fail colorcomd-starts "colorcomd exited: $(tail -n1 "$DLOG")"; fi
-check daemon-reads-config wait_for 10 grep -q "config $CONF)" "$DLOG"
+check daemon-reads-config wait_for 10 grep -q "config $CONF, MAC seed" "$DLOG"
 
 # --- 1. a from an xl config with colorcom = [...] -----------------------------------
 lab_guest_cfg a "colorcom = [ 'network=blue,mac=$MA', 'network=green' ]"
