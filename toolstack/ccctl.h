@@ -49,6 +49,8 @@ int ccctl_dom_usable(struct xs_handle *h, unsigned domid, char *err,
  * when /local/domain/D/vm is not "/vm/UUID").  name may be NULL. */
 void ccctl_dom_ident(struct xs_handle *h, unsigned domid, char *name,
 		     size_t namesz, char uuid[CCCTL_UUID_LEN + 1]);
+/* Length of the domain's name in xenstore, -1 if it has none. */
+int ccctl_dom_name_len(struct xs_handle *h, unsigned domid);
 /* Numeric entries of a directory, sorted; returns count (<= max). */
 unsigned ccctl_list_ids(struct xs_handle *h, uint32_t t, const char *path,
 			unsigned long maxid, unsigned *out, unsigned max);

@@ -378,6 +378,12 @@ int cmd_attach(int argc, char **argv)
 		return 1;
 	}
 	ccctl_dom_ident(h, c.domid, c.seed, sizeof(c.seed), c.uuid);
+	/* The name seeds the MAC and goes into the reboot record: never cut. */
+	if (ccctl_dom_name_len(h, c.domid) > CCCTL_NAME_MAX) {
+		ccctl_err("attach: domain %u's name is longer than %d characters (colorcomctl does not cut names)",
+			  c.domid, CCCTL_NAME_MAX);
+		return 1;
+	}
 	c.dry_run = ccctl_g.dry_run;
 	rc = ccctl_transact(h, attach_tx, &c);
 	if (rc > 0) {

@@ -103,6 +103,20 @@ void ccctl_dom_ident(struct xs_handle *h, unsigned domid, char *name,
 		memcpy(uuid, buf + 4, CCCTL_UUID_LEN + 1);
 }
 
+int ccctl_dom_name_len(struct xs_handle *h, unsigned domid)
+{
+	char p[64];
+	unsigned int len = 0;
+	char *v;
+
+	snprintf(p, sizeof(p), "/local/domain/%u/name", domid);
+	v = xs_read(h, XBT_NULL, p, &len);
+	if (!v)
+		return -1;
+	free(v);
+	return (int)len;
+}
+
 struct xs_handle *ccctl_xs_quiet(void)
 {
 	if (xsh)

@@ -83,6 +83,10 @@ static int t_attach_unknown_domain(void)
 	CHECK_INT(run("attach", "0032752", "network=blue,mac=" MAC1, NULL), 1);
 	CHECK_STR(err, "colorcomctl: attach: bad domid '0032752' (want 0..32751 or a domain name)\n");
 	CHECK_INT(fx_count_children("/local/domain/0/backend"), 0);
+	fx_add_domain(9, "a123456789b123456789c123456789d123456789e123456789f123456789g1234");
+	CHECK_INT(run("attach", "9", "network=blue,mac=" MAC1, NULL), 1);
+	CHECK_STR(err, "colorcomctl: attach: domain 9's name is longer than 63 characters (colorcomctl does not cut names)\n");
+	CHECK_INT(fx_count_children("/local/domain/0/backend"), 0);
 	CHECK_INT(run("attach", "003", "network=blue,mac=" MAC1, NULL), 0);
 	CHECK_STR(out, "attached colorcom NIC 3/0 (network blue, mac " MAC1 ")\n");
 	return 0;
