@@ -294,7 +294,7 @@ int main(int argc, char **argv)
 	if (pidfile) {
 		FILE *f = fopen(pidfile, "w");
 
-		pid_written = 1;
+		pid_written = f != NULL;
 		if (!f || fprintf(f, "%d\n", (int)getpid()) < 0 || fclose(f)) {
 			ccd_log(CCD_LOG_ERR, "cannot write %s: %s", pidfile,
 				strerror(errno));
