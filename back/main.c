@@ -83,16 +83,15 @@ static void update_watches(struct ccd_ctx *c)
 			const struct ccd_half *hf =
 				&c->snap.halves[i - c->snap.nnic];
 
+			/* the whole half: its `broken` matters too */
 			if (hf->kind == CCD_HALF_FRONT)
 				snprintf(p, sizeof(p),
-					 "/local/domain/%u/device/%s/%u/%s",
-					 hf->a, CCD_LINK_TYPE, hf->l,
-					 CCD_K_STATE);
+					 "/local/domain/%u/device/%s/%u",
+					 hf->a, CCD_LINK_TYPE, hf->l);
 			else
 				snprintf(p, sizeof(p),
-					 "/local/domain/%u/backend/%s/%u/%u/%s",
-					 hf->b, CCD_LINK_TYPE, hf->a, hf->l,
-					 CCD_K_STATE);
+					 "/local/domain/%u/backend/%s/%u/%u",
+					 hf->b, CCD_LINK_TYPE, hf->a, hf->l);
 		}
 		if (!(want[n] = strdup(p)))
 			break;
@@ -160,7 +159,10 @@ static void reload_conf(struct ccd_ctx *c)
 	if (ccd_conf_reload(c->conf_path, &c->conf, &path, err, sizeof(err)))
 		ccd_log(CCD_LOG_ERR, "%s; keeping the previous settings", err);
 	else
-		ccd_log(CCD_LOG_INFO, "reloaded %s", path);
+		ccd_log(CCD_LOG_INFO, "reloaded %s (relink-backoff %u s)", path,
+			c->conf.relink_backoff_s);
+	ccd_backoff_set(c->opts.backoff, c->opts.relink_delay_ms,
+			c->conf.relink_backoff_s * 1000LL);
 }
 
 static void usage(FILE *f)
@@ -204,6 +206,7 @@ int main(int argc, char **argv)
 	memset(&c, 0, sizeof(c));
 	c.opts.detach_timeout_ms = 10000;
 	c.opts.relink_delay_ms = 1000;
+	c.opts.broken_hold_ms = 60000;
 	while ((opt = getopt_long(argc, argv, "fv1p:t:c:s:h", lopts, NULL)) != -1) {
 		switch (opt) {
 		case 'f':
@@ -287,13 +290,15 @@ int main(int argc, char **argv)
 	c.timers = ccd_timers_new();
 	c.persist = ccd_persist_new();
 	c.status = ccd_status_new(status_path);
+	c.opts.backoff = ccd_backoff_new(c.opts.relink_delay_ms,
+					 c.conf.relink_backoff_s * 1000LL);
 	c.xsh = xs_open(0);
 	if (!c.xsh) {
 		ccd_log(CCD_LOG_ERR, "cannot open xenstore: %s", strerror(errno));
 		goto out;
 	}
 	c.dc = ccd_dom_open();
-	if (!c.timers || !c.dc || !c.persist || !c.status) {
+	if (!c.timers || !c.dc || !c.persist || !c.status || !c.opts.backoff) {
 		ccd_log(CCD_LOG_ERR, "out of memory");
 		goto out;
 	}
@@ -393,6 +398,7 @@ out:
 	}
 	ccd_snap_free(&c.snap);
 	ccd_timers_free(c.timers);
+	ccd_backoff_free(c.opts.backoff);
 	ccd_persist_free(c.persist);
 	ccd_status_free(c.status);
 	ccd_dom_close(c.dc);

@@ -37,11 +37,19 @@ int ccd_xs_read(struct xs_handle *h, uint32_t t, const char *path,
 	return (int)len;
 }
 
+/* A transaction that conflicts this many times in a row is given up (the
+ * action fails, and a pass a second later tries again): a guest rewriting a
+ * node we read could otherwise hold the daemon in retries, and every other
+ * guest's attach behind it.  Our transactions read guest nodes only where
+ * they must (link.c), so an honest action conflicts only with another dom0
+ * writer, which does not loop. */
+#define CCD_TX_TRIES    4
+
 int ccd_xs_transact(struct xs_handle *h, ccd_tx_fn fn, void *arg)
 {
 	int tries, rc;
 
-	for (tries = 0; tries < 100; tries++) {
+	for (tries = 0; tries < CCD_TX_TRIES; tries++) {
 		xs_transaction_t t = xs_transaction_start(h);
 
 		if (t == XBT_NULL)
@@ -58,8 +66,6 @@ int ccd_xs_transact(struct xs_handle *h, ccd_tx_fn fn, void *arg)
 			return 0;
 		if (errno != EAGAIN)
 			return -1;
-		if (tries > 10)
-			usleep(1000 * (unsigned)(tries - 10));
 	}
 	errno = EAGAIN;
 	return -1;
@@ -229,15 +235,20 @@ static void scan_nics(struct xs_handle *h, struct ccd_snap *s)
 	free(ds);
 }
 
-static void check_broken(struct xs_handle *h, const char *half)
+/* The half's `state` and `broken` (both the guest's): into hf. */
+static void check_broken(struct xs_handle *h, const char *half,
+			 struct ccd_half *hf)
 {
 	char p[160], buf[129], clean[100], key[300];
 	int len;
 
+	snprintf(p, sizeof(p), "%s/%s", half, CCD_K_STATE);
+	hf->state = read_state(h, p);
 	snprintf(p, sizeof(p), "%s/%s", half, CCD_K_BROKEN);
 	len = ccd_xs_read(h, XBT_NULL, p, buf, sizeof(buf));
 	if (len == -1)
 		return;
+	hf->broken = 1;
 	if (len == -2)
 		snprintf(buf, sizeof(buf), "(over-long reason)");
 	ccd_sanitize(buf, strlen(buf), clean, sizeof(clean));
@@ -270,7 +281,7 @@ static void scan_halves(struct xs_handle *h, struct ccd_snap *s, unsigned d)
 		hf->b = (unsigned)(l >> 8);
 		hf->l = (unsigned)l;
 		snprintf(q, sizeof(q), "%s/%lu", p, l);
-		check_broken(h, q);
+		check_broken(h, q, hf);
 		count++;
 	}
 	free(ls);
@@ -302,7 +313,7 @@ static void scan_halves(struct xs_handle *h, struct ccd_snap *s, unsigned d)
 			hf->b = d;
 			hf->l = (unsigned)l;
 			snprintf(r, sizeof(r), "%s/%lu", q, l);
-			check_broken(h, r);
+			check_broken(h, r, hf);
 			count++;
 		}
 		free(ls2);
