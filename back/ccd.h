@@ -154,6 +154,25 @@ void ccd_backoff_expire(struct ccd_backoff *b, long long now_ms,
 			void *arg);
 size_t ccd_backoff_count(const struct ccd_backoff *b);
 
+/* ---- rate limits per domain (ratelimit.c) --------------------------------- */
+struct ccd_rl;
+struct ccd_rl *ccd_rl_new(unsigned burst, long long refill_ms);
+void ccd_rl_free(struct ccd_rl *r);
+/* Take one token of key now: 0 = granted, else when one will be there.
+ * Calls with the same round charge at most once (and answer alike). */
+long long ccd_rl_take(struct ccd_rl *r, unsigned long key, long long now_ms,
+		      unsigned long round);
+/* Refusals of key since the last call. */
+unsigned long ccd_rl_denied(struct ccd_rl *r, unsigned long key);
+long ccd_rl_path_domain(const char *path);
+
+/* glog.c: ccd_log_once() for reports about a guest's tree (key starts with
+ * its path), at most a burst of 20 then one per 5 s per guest. */
+void ccd_glog(int prio, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void ccd_glog_reset(void);                      /* tests */
+extern long long (*ccd_glog_clock)(void);       /* tests */
+
 struct ccd_conf;
 struct ccd_opts {
 	long long detach_timeout_ms;    /* wait for frontend Closed on detach */

@@ -23,6 +23,9 @@
 #define WATCH_BACKEND   "ccd-backend"
 #define WATCH_DOMAIN    "ccd-domain"
 #define WATCH_FRONT     "ccd-front"
+/* Passes one guest can cause: a burst of 10, then one per 200 ms (ratelimit.c). */
+#define PASS_BURST      10
+#define PASS_REFILL_MS  200
 
 struct ccd_ctx {
 	struct xs_handle *xsh;
@@ -37,6 +40,9 @@ struct ccd_ctx {
 	char **watched;         /* guest-written state paths we watch */
 	size_t nwatched;
 	long long deadline_ms;
+	struct ccd_rl *rl;      /* passes caused by each guest */
+	long long rl_wake;      /* a pass a guest was refused, due then */
+	unsigned long round;
 };
 
 static volatile sig_atomic_t got_stop, got_hup;
@@ -292,13 +298,14 @@ int main(int argc, char **argv)
 	c.status = ccd_status_new(status_path);
 	c.opts.backoff = ccd_backoff_new(c.opts.relink_delay_ms,
 					 c.conf.relink_backoff_s * 1000LL);
+	c.rl = ccd_rl_new(PASS_BURST, PASS_REFILL_MS);
 	c.xsh = xs_open(0);
 	if (!c.xsh) {
 		ccd_log(CCD_LOG_ERR, "cannot open xenstore: %s", strerror(errno));
 		goto out;
 	}
 	c.dc = ccd_dom_open();
-	if (!c.timers || !c.dc || !c.persist || !c.status || !c.opts.backoff) {
+	if (!c.timers || !c.dc || !c.persist || !c.status || !c.opts.backoff || !c.rl) {
 		ccd_log(CCD_LOG_ERR, "out of memory");
 		goto out;
 	}
@@ -331,6 +338,7 @@ int main(int argc, char **argv)
 
 			if (need) {
 				need = 0;
+				c.rl_wake = 0;  /* this pass sees it all */
 				reconcile(&c);
 				/* A failed scan leaves a partial snapshot: keep
 				 * the watches we have rather than drop some. */
@@ -342,6 +350,8 @@ int main(int argc, char **argv)
 			wake = last + PERIODIC_MS;
 			if (c.deadline_ms && c.deadline_ms < wake)
 				wake = c.deadline_ms;
+			if (c.rl_wake && c.rl_wake < wake)
+				wake = c.rl_wake;
 			if (wake < now)
 				wake = now;
 			ts.tv_sec = (wake - now) / 1000;
@@ -367,15 +377,24 @@ int main(int argc, char **argv)
 				ccd_log(CCD_LOG_ERR, "xenstore connection lost");
 				break;
 			}
-			for (;;) {
+			for (c.round++;;) {
 				char **w = xs_check_watch(c.xsh);
+				long d;
+				long long t;
 
 				if (!w)
 					break;
 				ccd_log(CCD_LOG_DEBUG, "watch %s fired (%s)",
 					w[XS_WATCH_PATH], w[XS_WATCH_TOKEN]);
+				/* A guest's node: that guest's budget. */
+				d = ccd_rl_path_domain(w[XS_WATCH_PATH]);
+				t = d < 0 ? 0 : ccd_rl_take(c.rl, (unsigned long)d,
+							    ccd_now_ms(), c.round);
 				free(w);
-				need = 1;
+				if (!t)
+					need = 1;
+				else if (!c.rl_wake || t < c.rl_wake)
+					c.rl_wake = t;
 			}
 			if (errno != EAGAIN && !need) {
 				ccd_log(CCD_LOG_ERR, "reading watches: %s",
@@ -399,6 +418,7 @@ out:
 	ccd_snap_free(&c.snap);
 	ccd_timers_free(c.timers);
 	ccd_backoff_free(c.opts.backoff);
+	ccd_rl_free(c.rl);
 	ccd_persist_free(c.persist);
 	ccd_status_free(c.status);
 	ccd_dom_close(c.dc);

@@ -79,7 +79,7 @@ static char **list(struct xs_handle *h, const char *path, unsigned *n)
 	if (!d)
 		*n = 0;
 	else if (*n > DIR_MAX) {
-		ccd_log_once(CCD_LOG_WARN, path,
+		ccd_glog(CCD_LOG_WARN, path,
 			     "%s has %u entries; looking at the first %u",
 			     path, *n, DIR_MAX);
 		*n = DIR_MAX;
@@ -94,7 +94,7 @@ static void garbage(const char *path, const char *what, const char *v)
 
 	ccd_sanitize(v, strlen(v), clean, sizeof(clean));
 	snprintf(key, sizeof(key), "%s=%s", path, clean);
-	ccd_log_once(CCD_LOG_WARN, key, "ignoring %s at %s: '%s'", what, path,
+	ccd_glog(CCD_LOG_WARN, key, "ignoring %s at %s: '%s'", what, path,
 		     clean);
 }
 
@@ -139,7 +139,7 @@ static void check_front_claims(struct xs_handle *h, unsigned d, unsigned n)
 		    !strcmp(e[i], CCD_K_STATE))
 			continue;
 		snprintf(q, sizeof(q), "%s/%s", p, e[i]);
-		ccd_log_once(CCD_LOG_WARN, q,
+		ccd_glog(CCD_LOG_WARN, q,
 			     "ignoring guest-written %s: NIC settings come from "
 			     CCD_BACKEND_ROOT "/%u/%u only", q, d, n);
 	}
@@ -253,7 +253,7 @@ static void check_broken(struct xs_handle *h, const char *half,
 		snprintf(buf, sizeof(buf), "(over-long reason)");
 	ccd_sanitize(buf, strlen(buf), clean, sizeof(clean));
 	snprintf(key, sizeof(key), "%s=%s", p, clean);
-	ccd_log_once(CCD_LOG_WARN, key, "link half %s reports broken: %s", half,
+	ccd_glog(CCD_LOG_WARN, key, "link half %s reports broken: %s", half,
 		     clean);
 }
 
@@ -320,7 +320,7 @@ static void scan_halves(struct xs_handle *h, struct ccd_snap *s, unsigned d)
 	}
 	free(as);
 	if (count >= HALVES_PER_DOM)
-		ccd_log_once(CCD_LOG_WARN, p,
+		ccd_glog(CCD_LOG_WARN, p,
 			     "domain %u: more than %u link halves, ignoring the rest",
 			     d, HALVES_PER_DOM);
 }

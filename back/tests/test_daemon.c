@@ -673,6 +673,63 @@ static int t_failed_link_recovers(void)
 	return 0;
 }
 
+/* Item 6: a guest writing a new garbage value on every pass gets a burst
+ * of 20 reports, then one per 5 s; the others are counted. */
+static long long fake_ms;
+static long long fake_clock(void)
+{
+	return fake_ms;
+}
+
+static unsigned nlines(const char *needle)
+{
+	const char *p = logbuf;
+	unsigned n = 0;
+
+	while ((p = strstr(p, needle)))
+		n++, p++;
+	return n;
+}
+
+static int t_guest_log_flood_limited(void)
+{
+	struct env e;
+	long long (*old_clock)(void) = ccd_glog_clock;
+	char v[32];
+	int i;
+
+	env_init(&e);
+	if (two_connected(&e))
+		return 1;
+	ccd_glog_reset();
+	ccd_glog_clock = fake_clock;
+	fake_ms = 1000;
+	logbuf[0] = '\0';
+	for (i = 0; i < 200; i++) {
+		snprintf(v, sizeof(v), "x%d", i);
+		fstate(2, 0, v);
+		pass(&e);
+	}
+	CHECK_INT(nlines("ignoring bad state at /local/domain/2/"), 20);
+	/* dom0's own tree (the toolstack's) is not limited */
+	for (i = 0; i < 30; i++) {
+		char p[96];
+
+		snprintf(p, sizeof(p), "/local/domain/0/backend/colorcom/x%d", i);
+		fx_set(p, NULL);
+	}
+	pass(&e);
+	CHECK_INT(nlines("ignoring bad domid entry"), 30);
+	fake_ms += 5000;
+	fstate(2, 0, "y");
+	pass(&e);
+	CHECK(strstr(logbuf, "ignoring bad state at /local/domain/2/device/colorcom/0/state: 'y' (and 180 more reports about domain 2, rate-limited)"));
+	ccd_glog_clock = old_clock;
+	ccd_glog_reset();
+	env_fini(&e);
+	return 0;
+}
+
 /* Item 7: a guest rewriting its nodes makes every transaction that read
  * them conflict.  Such a transaction is given up after 4 attempts (no
  * sleeps) and tried again a second later. */
@@ -1102,6 +1159,7 @@ int main(void)
 	RUN(t_nic_flapping_backs_off);
 	RUN(t_failed_link_recovers);
 	RUN(t_conflicts_bounded);
+	RUN(t_guest_log_flood_limited);
 	RUN(t_stale_link_reaped);
 	RUN(t_eagain_retry);
 	RUN(t_precondition_changed);

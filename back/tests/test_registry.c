@@ -712,6 +712,49 @@ static int t_backoff_bounds_flapping(void)
 	return 0;
 }
 
+/* ---- rate limits (ratelimit.c) ------------------------------------------ */
+
+static int t_ratelimit(void)
+{
+	struct ccd_rl *r = ccd_rl_new(3, 200);
+	unsigned long round = 0;
+	int i;
+
+	CHECK(r);
+	for (i = 0; i < 3; i++)
+		CHECK_INT(ccd_rl_take(r, 7, 1000, ++round), 0);
+	CHECK_INT(ccd_rl_take(r, 7, 1000, ++round), 1200);
+	/* the same round is charged once and answered alike */
+	CHECK_INT(ccd_rl_take(r, 7, 1000, round), 1200);
+	CHECK_INT(ccd_rl_take(r, 8, 1000, round), 0);   /* another domain */
+	CHECK_INT(ccd_rl_take(r, 7, 1100, ++round), 1200);
+	CHECK_INT(ccd_rl_take(r, 7, 1200, ++round), 0);
+	CHECK_INT(ccd_rl_denied(r, 7), 2);
+	CHECK_INT(ccd_rl_denied(r, 7), 0);
+	/* refills up to the burst only */
+	CHECK_INT(ccd_rl_take(r, 7, 100000, ++round), 0);
+	CHECK_INT(ccd_rl_take(r, 7, 100000, ++round), 0);
+	CHECK_INT(ccd_rl_take(r, 7, 100000, ++round), 0);
+	CHECK(ccd_rl_take(r, 7, 100000, ++round) > 0);
+	/* a guest flooding for 10 s gets 3 + 50 passes */
+	{
+		long long t;
+		unsigned got = 0;
+
+		for (t = 200000; t < 210000; t += 10)
+			got += !ccd_rl_take(r, 9, t, ++round);
+		CHECK_INT(got, 3 + 50 - 1);
+	}
+	CHECK_INT(ccd_rl_path_domain("/local/domain/5/device/colorcom/0/state"), 5);
+	CHECK_INT(ccd_rl_path_domain("/local/domain/5"), 5);
+	CHECK_INT(ccd_rl_path_domain("/local/domain/0/backend/colorcom/5/0"), -1);
+	CHECK_INT(ccd_rl_path_domain("/local/domain/05/x"), -1);
+	CHECK_INT(ccd_rl_path_domain("@releaseDomain"), -1);
+	CHECK_INT(ccd_rl_path_domain("/local/domain/"), -1);
+	ccd_rl_free(r);
+	return 0;
+}
+
 static int t_plan_failed_link_recreated(void)
 {
 	struct ccd_opts o = OPTS;
@@ -1067,6 +1110,7 @@ int main(void)
 	RUN(t_backoff_hold_and_forget);
 	RUN(t_backoff_bounds_flapping);
 	RUN(t_plan_failed_link_recreated);
+	RUN(t_ratelimit);
 	RUN(t_plan_nic_flap_waits);
 	RUN(t_plan_stale_link_reaped);
 	RUN(t_plan_network_changed_reaped);
