@@ -56,11 +56,21 @@ void ccd_backoff_free(struct ccd_backoff *b)
 	free(b);
 }
 
+/* New settings (SIGHUP) apply at once, to the waits already running too. */
 void ccd_backoff_set(struct ccd_backoff *b, long long base_ms,
 		     long long max_ms)
 {
+	size_t i;
+
+	if (!b)
+		return;
 	b->base_ms = base_ms < 0 ? 0 : base_ms;
 	b->max_ms = max_ms < 0 ? 0 : max_ms;
+	for (i = 0; i < b->n; i++)
+		if (b->e[i].kind != CCD_BO_HOLD)
+			b->e[i].until_ms = b->e[i].last_ms +
+				ccd_backoff_delay(b, b->e[i].kind,
+						  b->e[i].streak);
 }
 
 static struct ccd_bo_ent *find(const struct ccd_backoff *b, int kind,

@@ -633,8 +633,13 @@ static int t_backoff_schedule(void)
 	now += 16000 + 60000;
 	ccd_backoff_expire(b, now, NULL, NULL);
 	CHECK_INT(ccd_backoff_count(b), 0);
-	/* off: a NIC never waits, a pair always the base */
+	/* off: a NIC never waits, a pair always the base, at once */
+	ccd_backoff_note(b, CCD_BO_NIC, 3, 0, now);
+	ccd_backoff_note(b, CCD_BO_NIC, 3, 0, now);
+	ccd_backoff_note(b, CCD_BO_NIC, 3, 0, now);
+	CHECK_INT(ccd_backoff_until(b, CCD_BO_NIC, 3, 0, now), now + 2000);
 	ccd_backoff_set(b, 1000, 0);
+	CHECK_INT(ccd_backoff_until(b, CCD_BO_NIC, 3, 0, now), 0);
 	CHECK_INT(ccd_backoff_delay(b, CCD_BO_NIC, 9), 0);
 	CHECK_INT(ccd_backoff_delay(b, CCD_BO_PAIR, 9), 1000);
 	ccd_backoff_free(b);
