@@ -42,6 +42,7 @@ struct ccd_half {
 	enum ccd_half_kind kind;
 	unsigned a, b, l;       /* domains A < B and link id */
 	int state;              /* -1 missing, -2 garbage */
+	int broken;             /* a `broken` key is present */
 };
 
 struct ccd_dom {
@@ -106,6 +107,11 @@ struct ccd_act {
 	char network[CCD_NET_MAXLEN + 1];     /* UPLINK_* */
 	const struct ccd_conf *conf;    /* UPLINK_ATTACH: MAC prefix, ring */
 	char reason[200];
+	/* Back-off event to note once the action succeeded (backoff.c):
+	 * CCD_BO_NIC (domid, devid) or CCD_BO_PAIR (a, l); 0 = none. */
+	int bo_kind;
+	unsigned long recreated;        /* LINK_CREATE: earlier failures */
+	int rc;                         /* set by ccd_plan_apply */
 };
 
 struct ccd_plan {
@@ -117,11 +123,64 @@ struct ccd_plan {
 void ccd_plan_init(struct ccd_plan *p);
 void ccd_plan_free(struct ccd_plan *p);
 
+/* ---- back-off of link re-creation (backoff.c) ---------------------------- */
+enum { CCD_BO_NIC = 1,          /* (domid, devid): its frontend left Connected */
+       CCD_BO_PAIR = 2,         /* (A, L): the link failed or lost a half */
+       CCD_BO_HOLD = 3 };       /* (A, L): a failed link first seen (kept) */
+struct ccd_backoff;
+/* base_ms: the first wait of a pair (a NIC's first flap is free); doubling
+ * up to max_ms; max_ms 0 = no growth (a pair always waits base_ms, a NIC
+ * never). */
+struct ccd_backoff *ccd_backoff_new(long long base_ms, long long max_ms);
+void ccd_backoff_free(struct ccd_backoff *b);
+void ccd_backoff_set(struct ccd_backoff *b, long long base_ms, long long max_ms);
+long long ccd_backoff_delay(const struct ccd_backoff *b, int kind, unsigned k);
+/* An event of key (kind, x, y) now: returns the wait until the next
+ * creation is allowed. */
+long long ccd_backoff_note(struct ccd_backoff *b, int kind, unsigned x,
+			   unsigned y, long long now_ms);
+/* Time before which the key must wait, or 0 = go ahead.  b may be NULL. */
+long long ccd_backoff_until(const struct ccd_backoff *b, int kind, unsigned x,
+			    unsigned y, long long now_ms);
+long long ccd_backoff_hold(struct ccd_backoff *b, unsigned x, unsigned y,
+			   long long now_ms, long long hold_ms);
+void ccd_backoff_forget(struct ccd_backoff *b, int kind, unsigned x,
+			unsigned y);
+unsigned long ccd_backoff_total(const struct ccd_backoff *b, int kind,
+				unsigned x, unsigned y);
+unsigned ccd_backoff_streak(const struct ccd_backoff *b, int kind, unsigned x,
+			    unsigned y);
+void ccd_backoff_expire(struct ccd_backoff *b, long long now_ms,
+			int (*keep)(void *arg, int kind, unsigned x, unsigned y),
+			void *arg);
+size_t ccd_backoff_count(const struct ccd_backoff *b);
+
+/* ---- rate limits per domain (ratelimit.c) --------------------------------- */
+struct ccd_rl;
+struct ccd_rl *ccd_rl_new(unsigned burst, long long refill_ms);
+void ccd_rl_free(struct ccd_rl *r);
+/* Take one token of key now: 0 = granted, else when one will be there.
+ * Calls with the same round charge at most once (and answer alike). */
+long long ccd_rl_take(struct ccd_rl *r, unsigned long key, long long now_ms,
+		      unsigned long round);
+/* Refusals of key since the last call. */
+unsigned long ccd_rl_denied(struct ccd_rl *r, unsigned long key);
+long ccd_rl_path_domain(const char *path);
+
+/* glog.c: ccd_log_once() for reports about a guest's tree (key starts with
+ * its path), at most a burst of 20 then one per 5 s per guest. */
+void ccd_glog(int prio, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void ccd_glog_reset(void);                      /* tests */
+extern long long (*ccd_glog_clock)(void);       /* tests */
+
 struct ccd_conf;
 struct ccd_opts {
 	long long detach_timeout_ms;    /* wait for frontend Closed on detach */
-	long long relink_delay_ms;      /* after removing a half-link */
+	long long relink_delay_ms;      /* first wait before re-creating a link */
+	long long broken_hold_ms;       /* keep a `broken` link this long */
 	const struct ccd_conf *conf;    /* per-network policy; NULL = none */
+	struct ccd_backoff *backoff;    /* NULL = none (no memory at all) */
 };
 
 /* registry.c: decide everything from a snapshot.  Pure; returns 0 or -1

@@ -162,13 +162,19 @@ static int tx_nic_remove(struct xs_handle *h, xs_transaction_t t, void *arg)
 		return SKIP;
 	if (rm(h, t, dir))
 		return -1;
-	if (a->rm_front) {
-		front_nic_dir(dir, sizeof(dir), a->domid, a->devid);
-		if (rm(h, t, dir))
-			return -1;
-	}
 	snprintf(dir, sizeof(dir), CCD_BACKEND_ROOT "/%u", a->domid);
 	return rm_if_empty(h, t, dir);
+}
+
+/* The frontend dir is the guest's: removed after the transaction, so that
+ * a guest writing into it in a loop cannot make its own detach conflict
+ * for ever.  Once the backend dir is gone nothing brings the NIC back. */
+static void nic_remove_front(struct xs_handle *h, const struct ccd_act *a)
+{
+	char dir[96];
+
+	front_nic_dir(dir, sizeof(dir), a->domid, a->devid);
+	rm(h, XBT_NULL, dir);
 }
 
 /* ---- link actions -------------------------------------------------------- */
@@ -195,7 +201,9 @@ static int tx_link_remove(struct xs_handle *h, xs_transaction_t t, void *arg)
 	return 0;
 }
 
-/* Is NIC (d, n) still Connected on both ends and online? */
+/* Is NIC (d, n) still Connected and online on dom0's side?  Only dom0's
+ * nodes are read inside a transaction: a guest rewriting its own nodes in a
+ * loop would otherwise make every transaction that read them conflict. */
 static int nic_connected(struct xs_handle *h, xs_transaction_t t, unsigned d,
 			 unsigned n)
 {
@@ -208,21 +216,38 @@ static int nic_connected(struct xs_handle *h, xs_transaction_t t, unsigned d,
 		return 0;
 	snprintf(p, sizeof(p), "%s/%s", dir, CCD_K_ONLINE);
 	len = ccd_xs_read(h, t, p, buf, sizeof(buf));
-	if (len != -1 && !(len == 1 && buf[0] == '1'))
-		return 0;
-	front_nic_dir(dir, sizeof(dir), d, n);
-	snprintf(p, sizeof(p), "%s/%s", dir, CCD_K_STATE);
-	return rd_state(h, t, p) == CCD_XS_CONNECTED;
+	return len == -1 || (len == 1 && buf[0] == '1');
 }
 
-/* Parent directories of the backend half, created owned by B. */
+/* The guest's side, read outside any transaction, just before it. */
+static int front_connected(struct xs_handle *h, unsigned d, unsigned n)
+{
+	char dir[96], p[128];
+
+	front_nic_dir(dir, sizeof(dir), d, n);
+	snprintf(p, sizeof(p), "%s/%s", dir, CCD_K_STATE);
+	return rd_state(h, XBT_NULL, p) == CCD_XS_CONNECTED;
+}
+
+/* Parent directories of the backend half: dom0's, readable by B, as libxl
+ * makes device parents; only the link dir itself is B's (so B cannot add
+ * entries beside it, nor remove the parents).  An existing
+ * /local/domain/B/backend (a driver domain's) keeps its permissions; our
+ * own parents left B-owned by an older colorcomd are taken back. */
 static int back_parents(struct xs_handle *h, xs_transaction_t t, unsigned b,
 			unsigned a)
 {
+	struct xs_permissions want[2] = {
+		{ .id = 0, .perms = XS_PERM_NONE },
+		{ .id = b, .perms = XS_PERM_READ },
+	};
 	char p[128];
 	int i;
 
 	for (i = 0; i < 3; i++) {
+		struct xs_permissions *cur;
+		unsigned n = 0;
+
 		if (i == 0)
 			snprintf(p, sizeof(p), "/local/domain/%u/backend", b);
 		else if (i == 1)
@@ -231,10 +256,26 @@ static int back_parents(struct xs_handle *h, xs_transaction_t t, unsigned b,
 		else
 			snprintf(p, sizeof(p), "/local/domain/%u/backend/%s/%u",
 				 b, CCD_LINK_TYPE, a);
-		if (exists(h, t, p))
+		if (!exists(h, t, p)) {
+			if (mkdir_perms(h, t, p, 0, (int)b))
+				return -1;
 			continue;
-		if (mkdir_perms(h, t, p, b, -1))
+		}
+		if (i == 0)
+			continue;
+		cur = xs_get_permissions(h, t, p, &n);
+		if (cur && n == 2 && cur[0].id == 0 &&
+		    cur[0].perms == XS_PERM_NONE && cur[1].id == b &&
+		    cur[1].perms == XS_PERM_READ) {
+			free(cur);
+			continue;
+		}
+		free(cur);
+		if (!xs_set_permissions(h, t, p, want, 2)) {
+			ccd_log(CCD_LOG_ERR, "set perms %s: %s", p,
+				strerror(errno));
 			return -1;
+		}
 	}
 	return 0;
 }
@@ -460,8 +501,13 @@ static void describe(const struct ccd_act *a, char *buf, size_t sz)
 			 a->reason);
 		break;
 	case CCD_ACT_LINK_CREATE:
-		snprintf(buf, sz, "link %u<->%u on %s created (L=0x%x)", a->a,
-			 a->b, a->reason, a->l);
+		if (a->recreated)
+			snprintf(buf, sz,
+				 "link %u<->%u on %s created (L=0x%x), re-created after %lu failures",
+				 a->a, a->b, a->reason, a->l, a->recreated);
+		else
+			snprintf(buf, sz, "link %u<->%u on %s created (L=0x%x)",
+				 a->a, a->b, a->reason, a->l);
 		break;
 	case CCD_ACT_UPLINK_ATTACH:
 		snprintf(buf, sz, "uplink of network %s attached to domain 0 (%s)",
@@ -498,6 +544,13 @@ int ccd_plan_apply(struct xs_handle *h, const struct ccd_plan *p)
 			break;
 		case CCD_ACT_LINK_CREATE:
 			fn = tx_link_create;
+			/* The guests' frontend states, outside the
+			 * transaction (see nic_connected). */
+			if (!front_connected(h, a->nic_a->domid,
+					     a->nic_a->devid) ||
+			    !front_connected(h, a->nic_b->domid,
+					     a->nic_b->devid))
+				fn = NULL;
 			break;
 		case CCD_ACT_UPLINK_ATTACH:
 			fn = tx_uplink_attach;
@@ -506,7 +559,10 @@ int ccd_plan_apply(struct xs_handle *h, const struct ccd_plan *p)
 			fn = tx_uplink_detach;
 			break;
 		}
-		rc = ccd_xs_transact(h, fn, a);
+		rc = fn ? ccd_xs_transact(h, fn, a) : 1;
+		a->rc = rc;
+		if (rc == 0 && a->kind == CCD_ACT_NIC_REMOVE && a->rm_front)
+			nic_remove_front(h, a);
 		describe(a, what, sizeof(what));
 		if (rc == 0) {
 			ccd_log(CCD_LOG_INFO, "%s", what);

@@ -24,6 +24,9 @@
 #define WATCH_BACKEND   "ccd-backend"
 #define WATCH_DOMAIN    "ccd-domain"
 #define WATCH_FRONT     "ccd-front"
+/* Passes one guest can cause: a burst of 10, then one per 200 ms (ratelimit.c). */
+#define PASS_BURST      10
+#define PASS_REFILL_MS  200
 
 struct ccd_ctx {
 	struct xs_handle *xsh;
@@ -38,6 +41,9 @@ struct ccd_ctx {
 	char **watched;         /* guest-written state paths we watch */
 	size_t nwatched;
 	long long deadline_ms;
+	struct ccd_rl *rl;      /* passes caused by each guest */
+	long long rl_wake;      /* a pass a guest was refused, due then */
+	unsigned long round;
 };
 
 static volatile sig_atomic_t got_stop, got_hup;
@@ -84,16 +90,15 @@ static void update_watches(struct ccd_ctx *c)
 			const struct ccd_half *hf =
 				&c->snap.halves[i - c->snap.nnic];
 
+			/* the whole half: its `broken` matters too */
 			if (hf->kind == CCD_HALF_FRONT)
 				snprintf(p, sizeof(p),
-					 "/local/domain/%u/device/%s/%u/%s",
-					 hf->a, CCD_LINK_TYPE, hf->l,
-					 CCD_K_STATE);
+					 "/local/domain/%u/device/%s/%u",
+					 hf->a, CCD_LINK_TYPE, hf->l);
 			else
 				snprintf(p, sizeof(p),
-					 "/local/domain/%u/backend/%s/%u/%u/%s",
-					 hf->b, CCD_LINK_TYPE, hf->a, hf->l,
-					 CCD_K_STATE);
+					 "/local/domain/%u/backend/%s/%u/%u",
+					 hf->b, CCD_LINK_TYPE, hf->a, hf->l);
 		}
 		if (!(want[n] = strdup(p)))
 			break;
@@ -161,7 +166,10 @@ static void reload_conf(struct ccd_ctx *c)
 	if (ccd_conf_reload(c->conf_path, &c->conf, &path, err, sizeof(err)))
 		ccd_log(CCD_LOG_ERR, "%s; keeping the previous settings", err);
 	else
-		ccd_log(CCD_LOG_INFO, "reloaded %s", path);
+		ccd_log(CCD_LOG_INFO, "reloaded %s (relink-backoff %u s)", path,
+			c->conf.relink_backoff_s);
+	ccd_backoff_set(c->opts.backoff, c->opts.relink_delay_ms,
+			c->conf.relink_backoff_s * 1000LL);
 }
 
 static void usage(FILE *f)
@@ -214,6 +222,7 @@ int main(int argc, char **argv)
 	memset(&c, 0, sizeof(c));
 	c.opts.detach_timeout_ms = 10000;
 	c.opts.relink_delay_ms = 1000;
+	c.opts.broken_hold_ms = 60000;
 	while ((opt = getopt_long(argc, argv, "fv1p:t:c:s:h", lopts, NULL)) != -1) {
 		switch (opt) {
 		case 'f':
@@ -319,8 +328,11 @@ int main(int argc, char **argv)
 	c.timers = ccd_timers_new();
 	c.persist = ccd_persist_new();
 	c.status = ccd_status_new(status_path);
+	c.opts.backoff = ccd_backoff_new(c.opts.relink_delay_ms,
+					 c.conf.relink_backoff_s * 1000LL);
+	c.rl = ccd_rl_new(PASS_BURST, PASS_REFILL_MS);
 	c.dc = ccd_dom_open();
-	if (!c.timers || !c.dc || !c.persist || !c.status) {
+	if (!c.timers || !c.dc || !c.persist || !c.status || !c.opts.backoff || !c.rl) {
 		ccd_log(CCD_LOG_ERR, "out of memory");
 		goto out;
 	}
@@ -365,6 +377,7 @@ int main(int argc, char **argv)
 
 			if (need) {
 				need = 0;
+				c.rl_wake = 0;  /* this pass sees it all */
 				reconcile(&c);
 				/* A failed scan leaves a partial snapshot: keep
 				 * the watches we have rather than drop some. */
@@ -376,6 +389,8 @@ int main(int argc, char **argv)
 			wake = last + PERIODIC_MS;
 			if (c.deadline_ms && c.deadline_ms < wake)
 				wake = c.deadline_ms;
+			if (c.rl_wake && c.rl_wake < wake)
+				wake = c.rl_wake;
 			if (wake < now)
 				wake = now;
 			ts.tv_sec = (wake - now) / 1000;
@@ -401,15 +416,24 @@ int main(int argc, char **argv)
 				ccd_log(CCD_LOG_ERR, "xenstore connection lost");
 				break;
 			}
-			for (;;) {
+			for (c.round++;;) {
 				char **w = xs_check_watch(c.xsh);
+				long d;
+				long long t;
 
 				if (!w)
 					break;
 				ccd_log(CCD_LOG_DEBUG, "watch %s fired (%s)",
 					w[XS_WATCH_PATH], w[XS_WATCH_TOKEN]);
+				/* A guest's node: that guest's budget. */
+				d = ccd_rl_path_domain(w[XS_WATCH_PATH]);
+				t = d < 0 ? 0 : ccd_rl_take(c.rl, (unsigned long)d,
+							    ccd_now_ms(), c.round);
 				free(w);
-				need = 1;
+				if (!t)
+					need = 1;
+				else if (!c.rl_wake || t < c.rl_wake)
+					c.rl_wake = t;
 			}
 			if (errno != EAGAIN && !need) {
 				ccd_log(CCD_LOG_ERR, "reading watches: %s",
@@ -432,6 +456,8 @@ out:
 	}
 	ccd_snap_free(&c.snap);
 	ccd_timers_free(c.timers);
+	ccd_backoff_free(c.opts.backoff);
+	ccd_rl_free(c.rl);
 	ccd_persist_free(c.persist);
 	ccd_status_free(c.status);
 	ccd_dom_close(c.dc);

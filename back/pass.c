@@ -1,8 +1,63 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-/* pass.c - one reconcile pass: scan, decide, apply. */
+/* pass.c - one reconcile pass: scan, decide, apply, remember back-offs. */
 #include <stdio.h>
 
 #include "ccd.h"
+
+/* A failed action (xenstore error, or a transaction that kept conflicting
+ * with a guest's writes) is tried again by a pass this much later. */
+#define CCD_RETRY_MS    1000
+
+static void deadline(long long *dl, long long t)
+{
+	if (!*dl || t < *dl)
+		*dl = t;
+}
+
+/* Keys of NICs (and pairs of NICs) still in the snapshot stay remembered;
+ * a detached NIC's back-off is forgotten with it. */
+static int bo_keep(void *arg, int kind, unsigned x, unsigned y)
+{
+	const struct ccd_snap *s = arg;
+	unsigned b, na, nb;
+
+	if (kind == CCD_BO_NIC)
+		return ccd_snap_find_nic(s, x, y) != NULL;
+	ccd_link_decode(y, &b, &na, &nb);
+	return ccd_snap_find_nic(s, x, na) && ccd_snap_find_nic(s, b, nb);
+}
+
+/* Note the back-off event of every action that was carried out. */
+static void note_backoffs(struct ccd_backoff *bo, const struct ccd_plan *p,
+			  long long now_ms, long long *dl)
+{
+	size_t i;
+
+	for (i = 0; i < p->nact; i++) {
+		const struct ccd_act *a = &p->acts[i];
+		unsigned x = a->bo_kind == CCD_BO_NIC ? a->domid : a->a;
+		unsigned y = a->bo_kind == CCD_BO_NIC ? a->devid : a->l;
+		long long wait;
+
+		if (a->rc != 0)
+			continue;
+		if (a->kind == CCD_ACT_LINK_REMOVE ||
+		    a->kind == CCD_ACT_LINK_CREATE)
+			ccd_backoff_forget(bo, CCD_BO_HOLD, a->a, a->l);
+		if (!a->bo_kind)
+			continue;
+		wait = ccd_backoff_note(bo, a->bo_kind, x, y, now_ms);
+		if (wait) {
+			deadline(dl, now_ms + wait);
+			ccd_log(CCD_LOG_INFO,
+				"%s %u/%u: %s %u in a row, next link in %lld ms",
+				a->bo_kind == CCD_BO_NIC ? "nic" : "link",
+				x, a->bo_kind == CCD_BO_NIC ? y : a->b,
+				a->bo_kind == CCD_BO_NIC ? "flap" : "failure",
+				ccd_backoff_streak(bo, a->bo_kind, x, y), wait);
+		}
+	}
+}
 
 int ccd_reconcile(struct xs_handle *h, struct ccd_dom_ctx *dc,
 		  struct ccd_timers *timers, const struct ccd_opts *o,
@@ -10,7 +65,7 @@ int ccd_reconcile(struct xs_handle *h, struct ccd_dom_ctx *dc,
 		  long long *deadline_ms)
 {
 	struct ccd_plan plan;
-	int rc = -1;
+	int rc = -1, fails;
 
 	ccd_plan_init(&plan);
 	ccd_snap_clear(snap);
@@ -19,6 +74,8 @@ int ccd_reconcile(struct xs_handle *h, struct ccd_dom_ctx *dc,
 	if (ccd_scan(h, dc, snap))
 		goto out;
 	ccd_timers_update(timers, snap);
+	if (o->backoff)
+		ccd_backoff_expire(o->backoff, now_ms, bo_keep, snap);
 	if (ccd_plan_build(snap, o, &plan)) {
 		ccd_log(CCD_LOG_ERR, "out of memory building the plan");
 		goto out;
@@ -26,8 +83,13 @@ int ccd_reconcile(struct xs_handle *h, struct ccd_dom_ctx *dc,
 	ccd_log(CCD_LOG_DEBUG,
 		"pass: %zu domains, %zu nics, %zu link halves, %zu actions",
 		snap->ndom, snap->nnic, snap->nhalf, plan.nact);
-	rc = ccd_plan_apply(h, &plan) ? -1 : 0;
+	fails = ccd_plan_apply(h, &plan);
+	rc = fails ? -1 : 0;
 	*deadline_ms = plan.deadline_ms;
+	if (o->backoff)
+		note_backoffs(o->backoff, &plan, now_ms, deadline_ms);
+	if (fails)
+		deadline(deadline_ms, now_ms + CCD_RETRY_MS);
 out:
 	ccd_plan_free(&plan);
 	return rc;

@@ -285,6 +285,8 @@ struct want_link {
 struct have_link {
 	unsigned a, b, l;
 	int front, back;
+	int failed, broken;     /* a half Closing/Closed, or `broken` */
+	char why[64];
 };
 
 static int cmp_al(unsigned a1, unsigned l1, unsigned a2, unsigned l2)
@@ -320,6 +322,27 @@ static int nic_rank_less(const struct ccd_nic *x, const struct ccd_nic *y)
 	if (x->domid != y->domid)
 		return x->domid < y->domid;
 	return x->devid < y->devid;
+}
+
+/* A half that says the link is over: `broken` (a ring error), or Closing/
+ * Closed (a failed probe, a refused link, a teardown).  Such a link never
+ * comes back by itself (docs/protocol.md): it must be re-created. */
+static void half_failed(const struct ccd_half *hf, struct have_link *h)
+{
+	const char *side = hf->kind == CCD_HALF_FRONT ? "front" : "back";
+
+	h->failed = h->broken = 0;
+	h->why[0] = '\0';
+	if (hf->broken) {
+		h->failed = h->broken = 1;
+		snprintf(h->why, sizeof(h->why), "%s half (domain %u) broken",
+			 side, hf->kind == CCD_HALF_FRONT ? hf->a : hf->b);
+	} else if (hf->state == CCD_XS_CLOSING || hf->state == CCD_XS_CLOSED) {
+		h->failed = 1;
+		snprintf(h->why, sizeof(h->why), "%s half (domain %u) %s", side,
+			 hf->kind == CCD_HALF_FRONT ? hf->a : hf->b,
+			 ccd_state_name(hf->state));
+	}
 }
 
 static void link_gone_reason(const struct ccd_snap *s, const enum nic_cls *cls,
@@ -562,7 +585,15 @@ int ccd_plan_build(const struct ccd_snap *s, const struct ccd_opts *o,
 			else
 				to = CCD_XS_INITWAIT;
 		} else if (n->bstate == CCD_XS_INITWAIT) {
-			if (n->fstate == CCD_XS_CONNECTED) {
+			/* A NIC that flapped waits out its back-off in
+			 * InitWait: no links, so no grants asked of peers. */
+			long long until = ccd_backoff_until(o->backoff,
+							    CCD_BO_NIC, n->domid,
+							    n->devid, s->now_ms);
+
+			if (n->fstate == CCD_XS_CONNECTED && until) {
+				deadline(p, until);
+			} else if (n->fstate == CCD_XS_CONNECTED) {
 				to = CCD_XS_CONNECTED;
 				cls[i] = C_CONN;
 			}
@@ -577,6 +608,8 @@ int ccd_plan_build(const struct ccd_snap *s, const struct ccd_opts *o,
 		a->devid = n->devid;
 		a->from = n->bstate;
 		a->to = to;
+		if (n->bstate == CCD_XS_CONNECTED)      /* a flap */
+			a->bo_kind = CCD_BO_NIC;
 		ccd_mac_format(n->mac, macs);
 		if (to == CCD_XS_CONNECTED)
 			snprintf(a->reason, sizeof(a->reason),
@@ -633,14 +666,22 @@ int ccd_plan_build(const struct ccd_snap *s, const struct ccd_opts *o,
 		have[i].l = s->halves[i].l;
 		have[i].front = s->halves[i].kind == CCD_HALF_FRONT;
 		have[i].back = s->halves[i].kind == CCD_HALF_BACK;
+		half_failed(&s->halves[i], &have[i]);
 	}
 	if (s->nhalf)
 		qsort(have, s->nhalf, sizeof(*have), cmp_have);
 	for (i = 0; i < s->nhalf; i++) {
 		if (nhave && have[nhave - 1].a == have[i].a &&
 		    have[nhave - 1].l == have[i].l) {
-			have[nhave - 1].front |= have[i].front;
-			have[nhave - 1].back |= have[i].back;
+			struct have_link *m = &have[nhave - 1];
+
+			m->front |= have[i].front;
+			m->back |= have[i].back;
+			if (have[i].failed && (!m->failed || have[i].broken)) {
+				m->broken |= have[i].broken;
+				memcpy(m->why, have[i].why, sizeof(m->why));
+			}
+			m->failed |= have[i].failed;
 			continue;
 		}
 		have[nhave++] = have[i];
@@ -665,8 +706,22 @@ int ccd_plan_build(const struct ccd_snap *s, const struct ccd_opts *o,
 		}
 		if (w)
 			w->exists = 1;
-		if (w && h->front && h->back)
+		if (w && h->front && h->back && !h->failed)
 			continue;
+		/* A failed link is kept a while (its `broken` reason stays
+		 * readable), then removed and re-created after a back-off. */
+		if (w && h->front && h->back) {
+			long long until = 0;
+
+			if (h->broken && o->broken_hold_ms && o->backoff)
+				until = ccd_backoff_hold(o->backoff, h->a, h->l,
+							 s->now_ms,
+							 o->broken_hold_ms);
+			if (until) {
+				deadline(p, until);
+				continue;
+			}
+		}
 		rmf = h->front && ccd_snap_alive(s, h->a);
 		rmb = h->back && ccd_snap_alive(s, h->b);
 		if (!rmf && !rmb)
@@ -679,11 +734,15 @@ int ccd_plan_build(const struct ccd_snap *s, const struct ccd_opts *o,
 		ccd_link_decode(h->l, &a->b, &a->na, &a->nb);
 		a->have_front = rmf;
 		a->have_back = rmb;
-		if (w) {
+		if (w && h->failed) {
+			a->bo_kind = CCD_BO_PAIR;
+			snprintf(a->reason, sizeof(a->reason),
+				 "%s; will recreate", h->why);
+		} else if (w) {
+			a->bo_kind = CCD_BO_PAIR;
 			snprintf(a->reason, sizeof(a->reason),
 				 "only the %s half exists; will recreate",
 				 h->front ? "front" : "back");
-			deadline(p, s->now_ms + o->relink_delay_ms);
 		} else {
 			link_gone_reason(s, cls, h, a->reason, sizeof(a->reason));
 		}
@@ -731,9 +790,16 @@ int ccd_plan_build(const struct ccd_snap *s, const struct ccd_opts *o,
 	/* 8. missing links. */
 	for (i = 0; i < nwant; i++) {
 		const struct want_link *w = &want[i];
+		long long until;
 
 		if (w->exists)
 			continue;
+		until = ccd_backoff_until(o->backoff, CCD_BO_PAIR, w->a, w->l,
+					  s->now_ms);
+		if (until) {
+			deadline(p, until);
+			continue;
+		}
 		if (!(a = plan_add(p, CCD_ACT_LINK_CREATE)))
 			goto out;
 		a->a = w->a;
@@ -743,6 +809,8 @@ int ccd_plan_build(const struct ccd_snap *s, const struct ccd_opts *o,
 		a->nic_b = &s->nics[w->ib];
 		a->na = a->nic_a->devid;
 		a->nb = a->nic_b->devid;
+		a->recreated = ccd_backoff_total(o->backoff, CCD_BO_PAIR, w->a,
+						 w->l);
 		snprintf(a->reason, sizeof(a->reason), "%s", a->nic_a->network);
 	}
 	rc = 0;

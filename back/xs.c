@@ -38,11 +38,19 @@ int ccd_xs_read(struct xs_handle *h, uint32_t t, const char *path,
 	return (int)len;
 }
 
+/* A transaction that conflicts this many times in a row is given up (the
+ * action fails, and a pass a second later tries again): a guest rewriting a
+ * node we read could otherwise hold the daemon in retries, and every other
+ * guest's attach behind it.  Our transactions read guest nodes only where
+ * they must (link.c), so an honest action conflicts only with another dom0
+ * writer, which does not loop. */
+#define CCD_TX_TRIES    4
+
 int ccd_xs_transact(struct xs_handle *h, ccd_tx_fn fn, void *arg)
 {
 	int tries, rc;
 
-	for (tries = 0; tries < 100; tries++) {
+	for (tries = 0; tries < CCD_TX_TRIES; tries++) {
 		xs_transaction_t t = xs_transaction_start(h);
 
 		if (t == XBT_NULL)
@@ -59,8 +67,6 @@ int ccd_xs_transact(struct xs_handle *h, ccd_tx_fn fn, void *arg)
 			return 0;
 		if (errno != EAGAIN)
 			return -1;
-		if (tries > 10)
-			usleep(1000 * (unsigned)(tries - 10));
 	}
 	errno = EAGAIN;
 	return -1;
@@ -74,7 +80,7 @@ static char **list(struct xs_handle *h, const char *path, unsigned *n)
 	if (!d)
 		*n = 0;
 	else if (*n > DIR_MAX) {
-		ccd_log_once(CCD_LOG_WARN, path,
+		ccd_glog(CCD_LOG_WARN, path,
 			     "%s has %u entries; looking at the first %u",
 			     path, *n, DIR_MAX);
 		*n = DIR_MAX;
@@ -89,7 +95,7 @@ static void garbage(const char *path, const char *what, const char *v)
 
 	ccd_sanitize(v, strlen(v), clean, sizeof(clean));
 	snprintf(key, sizeof(key), "%s=%s", path, clean);
-	ccd_log_once(CCD_LOG_WARN, key, "ignoring %s at %s: '%s'", what, path,
+	ccd_glog(CCD_LOG_WARN, key, "ignoring %s at %s: '%s'", what, path,
 		     clean);
 }
 
@@ -134,7 +140,7 @@ static void check_front_claims(struct xs_handle *h, unsigned d, unsigned n)
 		    !strcmp(e[i], CCD_K_STATE))
 			continue;
 		snprintf(q, sizeof(q), "%s/%s", p, e[i]);
-		ccd_log_once(CCD_LOG_WARN, q,
+		ccd_glog(CCD_LOG_WARN, q,
 			     "ignoring guest-written %s: NIC settings come from "
 			     CCD_BACKEND_ROOT "/%u/%u only", q, d, n);
 	}
@@ -230,20 +236,25 @@ static void scan_nics(struct xs_handle *h, struct ccd_snap *s)
 	free(ds);
 }
 
-static void check_broken(struct xs_handle *h, const char *half)
+/* The half's `state` and `broken` (both the guest's): into hf. */
+static void check_broken(struct xs_handle *h, const char *half,
+			 struct ccd_half *hf)
 {
 	char p[160], buf[129], clean[100], key[300];
 	int len;
 
+	snprintf(p, sizeof(p), "%s/%s", half, CCD_K_STATE);
+	hf->state = read_state(h, p);
 	snprintf(p, sizeof(p), "%s/%s", half, CCD_K_BROKEN);
 	len = ccd_xs_read(h, XBT_NULL, p, buf, sizeof(buf));
 	if (len == -1)
 		return;
+	hf->broken = 1;
 	if (len == -2)
 		snprintf(buf, sizeof(buf), "(over-long reason)");
 	ccd_sanitize(buf, strlen(buf), clean, sizeof(clean));
 	snprintf(key, sizeof(key), "%s=%s", p, clean);
-	ccd_log_once(CCD_LOG_WARN, key, "link half %s reports broken: %s", half,
+	ccd_glog(CCD_LOG_WARN, key, "link half %s reports broken: %s", half,
 		     clean);
 }
 
@@ -271,7 +282,7 @@ static void scan_halves(struct xs_handle *h, struct ccd_snap *s, unsigned d)
 		hf->b = (unsigned)(l >> 8);
 		hf->l = (unsigned)l;
 		snprintf(q, sizeof(q), "%s/%lu", p, l);
-		check_broken(h, q);
+		check_broken(h, q, hf);
 		count++;
 	}
 	free(ls);
@@ -303,14 +314,14 @@ static void scan_halves(struct xs_handle *h, struct ccd_snap *s, unsigned d)
 			hf->b = d;
 			hf->l = (unsigned)l;
 			snprintf(r, sizeof(r), "%s/%lu", q, l);
-			check_broken(h, r);
+			check_broken(h, r, hf);
 			count++;
 		}
 		free(ls2);
 	}
 	free(as);
 	if (count >= HALVES_PER_DOM)
-		ccd_log_once(CCD_LOG_WARN, p,
+		ccd_glog(CCD_LOG_WARN, p,
 			     "domain %u: more than %u link halves, ignoring the rest",
 			     d, HALVES_PER_DOM);
 }

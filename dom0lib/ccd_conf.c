@@ -103,6 +103,7 @@ void ccd_conf_defaults(struct ccd_conf *c)
 	c->mac_prefix[2] = 0x3e;
 	c->mac_prefix_len = 3;
 	c->reboot_grace_s = CCD_REBOOT_GRACE_S;
+	c->relink_backoff_s = CCD_RELINK_BACKOFF_S;
 }
 
 unsigned ccd_conf_max_peers(const struct ccd_conf *c, const char *network)
@@ -185,7 +186,8 @@ static int conf_line(struct ccd_conf *c, unsigned *seen, char *key,
 		     char *val, char *err, size_t errsz)
 {
 	static const char *const keys[] = { "ring", "mac-prefix",
-					    "reboot-grace", "mac-seed" };
+					    "reboot-grace", "mac-seed",
+					    "relink-backoff" };
 	unsigned long n;
 	unsigned k;
 
@@ -240,7 +242,7 @@ static int conf_line(struct ccd_conf *c, unsigned *seen, char *key,
 		if (!strcmp(key, keys[k]))
 			break;
 	if (k == sizeof(keys) / sizeof(keys[0]))
-		return ERR("unknown key '%s' (known: ring, mac-prefix, mac-seed, reboot-grace, network.NAME.max-peers, network.NAME.uplink)",
+		return ERR("unknown key '%s' (known: ring, mac-prefix, mac-seed, reboot-grace, relink-backoff, network.NAME.max-peers, network.NAME.uplink)",
 			   key);
 	if (*seen & (1u << k))
 		return ERR("duplicate key '%s'", key);
@@ -257,6 +259,12 @@ static int conf_line(struct ccd_conf *c, unsigned *seen, char *key,
 				   CCD_MAC_SEED_MINLEN, CCD_MAC_SEED_MAXLEN);
 		snprintf(c->mac_seed, sizeof(c->mac_seed), "%s", val);
 		c->mac_seed_from = CCD_SEED_CONF;
+		return 0;
+	case 4:
+		if (ccd_parse_uint(val, strlen(val), CCD_RELINK_BACKOFF_MAX, &n))
+			return ERR("bad relink-backoff '%s' (want 0..%lu seconds)",
+				   val, CCD_RELINK_BACKOFF_MAX);
+		c->relink_backoff_s = (unsigned)n;
 		return 0;
 	default:
 		if (ccd_parse_uint(val, strlen(val), 86400, &n))

@@ -137,6 +137,7 @@ void ccd_escape(const char *s, char *out, size_t outsz);
  *   ring = SIZE                    default ring (order 6..9 or 256K..2M)
  *   mac-prefix = xx[:xx...]        1..5 octets auto-assigned MACs start with
  *   reboot-grace = SECONDS         keep a vanished domain's NICs this long
+ *   relink-backoff = SECONDS       longest wait between re-creations of a link
  *   network.NAME.max-peers = N     at most N NICs on network NAME (0: no limit)
  *   network.NAME.uplink = on|off   dom0's uplink NIC on NAME (ccup-NAME)
  *   mac-seed = STRING              this host's auto-MAC secret (else machine-id)
@@ -145,6 +146,11 @@ void ccd_escape(const char *s, char *out, size_t outsz);
 #define CCD_CONF_MAXNETS        64
 #define CCD_REBOOT_GRACE_S      60u
 #define CCD_MAX_PEERS_MAX       4096ul
+/* relink-backoff: the longest wait colorcomd puts between re-creations of a
+ * link whose pair or NIC keeps failing or flapping (doubling from 1 s);
+ * 0 = no back-off (the fixed 1 s of a pair only). */
+#define CCD_RELINK_BACKOFF_S    60u
+#define CCD_RELINK_BACKOFF_MAX  3600ul
 
 struct ccd_conf_net {
 	char name[CCD_NET_MAXLEN + 1];
@@ -173,6 +179,7 @@ struct ccd_conf {
 	uint8_t mac_prefix[5];
 	unsigned mac_prefix_len;        /* octets, 1..5 */
 	unsigned reboot_grace_s;
+	unsigned relink_backoff_s;      /* 0 = no back-off */
 	struct ccd_conf_net nets[CCD_CONF_MAXNETS];
 	unsigned nnet;
 	char mac_seed[CCD_MAC_SEED_MAXLEN + 1]; /* "" = none (CCD_SEED_NONE) */

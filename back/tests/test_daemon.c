@@ -12,11 +12,14 @@
 #include "tst.h"
 
 static char logbuf[16384];
+static unsigned ncreated;       /* "link ... created" messages */
 
 static void capture(int prio, const char *msg)
 {
 	size_t l = strlen(logbuf);
 
+	if (strstr(msg, " created (L="))
+		ncreated++;
 	if (getenv("CCD_TEST_LOG"))
 		fprintf(stderr, "log: %s\n", msg);
 	if (prio >= CCD_LOG_DEBUG)
@@ -42,6 +45,8 @@ static void env_init(struct env *e)
 	e->tm = ccd_timers_new();
 	e->o.detach_timeout_ms = 10000;
 	e->o.relink_delay_ms = 1000;
+	e->o.broken_hold_ms = 60000;
+	e->o.backoff = ccd_backoff_new(1000, 60000);
 	e->now = 100000;
 	ccd_snap_init(&e->snap);
 }
@@ -50,6 +55,7 @@ static void env_fini(struct env *e)
 {
 	ccd_snap_free(&e->snap);
 	ccd_timers_free(e->tm);
+	ccd_backoff_free(e->o.backoff);
 	ccd_dom_close(e->dc);
 	xs_close(e->h);
 }
@@ -156,10 +162,11 @@ static int t_link_created_with_perms(void)
 	CHECK_STR(fx_perms(LF "/peer-mac"), "n1,r2");
 	CHECK_STR(fx_perms(LB "/state"), "n2,r1");
 	CHECK_STR(fx_perms(LB "/frontend"), "n2,r1");
-	/* Parents of the backend half belong to B. */
-	CHECK_STR(fx_perms("/local/domain/2/backend"), "n2");
-	CHECK_STR(fx_perms("/local/domain/2/backend/cclink"), "n2");
-	CHECK_STR(fx_perms("/local/domain/2/backend/cclink/1"), "n2");
+	/* Parents of the backend half are dom0's, B may read them (as libxl
+	 * makes them): B owns only its half. */
+	CHECK_STR(fx_perms("/local/domain/2/backend"), "n0,r2");
+	CHECK_STR(fx_perms("/local/domain/2/backend/cclink"), "n0,r2");
+	CHECK_STR(fx_perms("/local/domain/2/backend/cclink/1"), "n0,r2");
 	/* A guest cannot read the other's NIC dirs. */
 	CHECK_STR(fx_perms("/local/domain/0/backend/colorcom/1/1"), "n0,r1");
 	CHECK_INT(fx_open_transactions(), 0);
@@ -184,7 +191,34 @@ static int t_existing_backend_dir_kept(void)
 	CHECK(pass(&e) == 0);
 	CHECK(fx_exists("/local/domain/2/backend/cclink/1/512/state"));
 	CHECK_STR(fx_perms("/local/domain/2/backend"), "n0,r2");
-	CHECK_STR(fx_perms("/local/domain/2/backend/cclink"), "n2");
+	CHECK_STR(fx_perms("/local/domain/2/backend/cclink"), "n0,r2");
+	env_fini(&e);
+	return 0;
+}
+
+/* Parents an older colorcomd left owned by B are taken back. */
+static int t_guest_owned_parents_taken_back(void)
+{
+	struct env e;
+
+	env_init(&e);
+	fx_add_domain(1, "alpha");
+	fx_add_domain(2, "beta");
+	fx_set("/local/domain/2/backend/cclink/1", NULL);
+	fx_set_perms("/local/domain/2/backend", "n2");
+	fx_set_perms("/local/domain/2/backend/cclink", "n2");
+	fx_set_perms("/local/domain/2/backend/cclink/1", "n2");
+	attach(1, 0, "blue", "00:16:3e:00:00:01");
+	attach(2, 0, "blue", "00:16:3e:00:00:02");
+	CHECK(pass(&e) == 0);
+	fstate(1, 0, "4");
+	fstate(2, 0, "4");
+	CHECK(pass(&e) == 0);
+	CHECK(fx_exists("/local/domain/2/backend/cclink/1/512/state"));
+	CHECK_STR(fx_perms("/local/domain/2/backend"), "n2");
+	CHECK_STR(fx_perms("/local/domain/2/backend/cclink"), "n0,r2");
+	CHECK_STR(fx_perms("/local/domain/2/backend/cclink/1"), "n0,r2");
+	CHECK_STR(fx_perms("/local/domain/2/backend/cclink/1/512"), "n2,r1");
 	env_fini(&e);
 	return 0;
 }
@@ -488,9 +522,240 @@ static int t_half_link_recreated(void)
 	CHECK(!fx_exists(LB));
 	CHECK(strstr(logbuf, "only the back half exists; will recreate"));
 	CHECK_INT(e.deadline, e.now + 1000);
-	e.now += 1000;
+	e.now += 999;
+	CHECK(pass(&e) == 0);
+	CHECK(!fx_exists(LF));
+	e.now += 1;
 	CHECK(pass(&e) == 0);
 	CHECK(fx_exists(LF "/state") && fx_exists(LB "/state"));
+	CHECK(strstr(logbuf, "re-created after 1 failures"));
+	env_fini(&e);
+	return 0;
+}
+
+/* Link creations logged since the last call. */
+static unsigned created(void)
+{
+	unsigned n = ncreated;
+
+	ncreated = 0;
+	return n;
+}
+
+/* A guest deleting its own half again and again: the waits double (1, 2,
+ * 4, ... 60 s), so in 10 minutes of deleting as fast as it can, the pair
+ * is re-created about a dozen times, not at the guest's rate.  Control:
+ * with relink-backoff 0 the same loop re-creates it every second. */
+static int flap_halves(struct env *e)
+{
+	long long end = e->now + 600000;
+
+	logbuf[0] = '\0';
+	created();
+	while (e->now < end) {
+		if (fx_exists(LF))
+			fx_rm(LF);
+		pass(e);
+		e->now += 500;
+		pass(e);
+		e->now += 500;
+	}
+	return (int)created();
+}
+
+static int t_half_deleting_backs_off(void)
+{
+	struct env e;
+	int n;
+
+	env_init(&e);
+	if (two_connected(&e))
+		return 1;
+	n = flap_halves(&e);
+	CHECK(n >= 10 && n <= 16);
+	CHECK(strstr(logbuf, "link 1/2: failure 7 in a row, next link in 60000 ms"));
+	/* control, same guest, same loop: back-off off */
+	ccd_backoff_set(e.o.backoff, 1000, 0);
+	n = flap_halves(&e);
+	CHECK(n >= 290);
+	env_fini(&e);
+	return 0;
+}
+
+/* A guest flipping its NIC frontend 4 -> 3 -> 4: it waits in InitWait
+ * (no links) for 0, 1, 2, 4 ... 60 s; the honest pair's link is never
+ * touched. */
+static int t_nic_flapping_backs_off(void)
+{
+	struct env e;
+	long long end;
+	unsigned long ops;
+	int n;
+
+	env_init(&e);
+	if (two_connected(&e))
+		return 1;
+	fx_add_domain(3, "gamma");
+	attach(3, 0, "blue", "00:16:3e:00:00:03");
+	CHECK(pass(&e) == 0);
+	fstate(3, 0, "4");
+	CHECK(pass(&e) == 0);
+	CHECK(pass(&e) == 0);
+	CHECK(fx_exists("/local/domain/1/device/cclink/784/state"));
+	fx_set(LF "/state", "4");
+	fx_set(LB "/state", "4");
+	logbuf[0] = '\0';
+	created();
+	ops = fx_nops;
+	for (end = e.now + 600000; e.now < end; e.now += 500) {
+		fstate(1, 1, "3");
+		pass(&e);
+		fstate(1, 1, "4");
+		pass(&e);
+		e.now += 500;
+		pass(&e);
+	}
+	/* links of NIC 1/1: to 2 and to 3, created together each round */
+	n = (int)created();
+	CHECK(n >= 2 * 10 && n <= 2 * 16);
+	CHECK(strstr(logbuf, "nic 1/1: flap 2 in a row, next link in 1000 ms"));
+	CHECK(fx_nops - ops < 6000);
+	/* the pair 2 <-> 3 was never removed */
+	CHECK(!strstr(logbuf, "link 2<->3"));
+	CHECK(fx_exists("/local/domain/2/device/cclink/768/state"));
+	env_fini(&e);
+	return 0;
+}
+
+/* Item 5: a link that failed (a half Closed, or `broken`) is removed and
+ * re-created; a broken one first stays 60 s so that its reason can be read. */
+static int t_failed_link_recovers(void)
+{
+	struct env e;
+
+	env_init(&e);
+	if (two_connected(&e))
+		return 1;
+	fx_set(LB "/state", "6");       /* B's probe failed */
+	CHECK(pass(&e) == 0);
+	CHECK(!fx_exists(LF) && !fx_exists(LB));
+	CHECK(strstr(logbuf, "removed: back half (domain 2) Closed; will recreate"));
+	e.now += 1000;
+	CHECK(pass(&e) == 0);
+	CHECK_STR(fx_get(LF "/state"), "1");
+	CHECK_STR(fx_get(LB "/state"), "1");
+	/* a ring error: `broken` in A's half, the link stays 60 s */
+	fx_set(LF "/state", "4");
+	fx_set(LB "/state", "4");
+	fx_set(LF "/broken", "rx ring: bad record length");
+	logbuf[0] = '\0';
+	CHECK(pass(&e) == 0);
+	CHECK(fx_exists(LF "/broken"));
+	CHECK_INT(e.deadline, e.now + 60000);
+	CHECK(strstr(logbuf, "reports broken: rx ring: bad record length"));
+	e.now += 59999;
+	CHECK(pass(&e) == 0);
+	CHECK(fx_exists(LF "/broken"));
+	e.now += 1;
+	CHECK(pass(&e) == 0);
+	CHECK(!fx_exists(LF));
+	CHECK(strstr(logbuf, "removed: front half (domain 1) broken; will recreate"));
+	/* second failure in a row: 2 s */
+	CHECK_INT(e.deadline, e.now + 2000);
+	e.now += 2000;
+	CHECK(pass(&e) == 0);
+	CHECK(fx_exists(LF "/state") && !fx_exists(LF "/broken"));
+	CHECK(strstr(logbuf, "re-created after 2 failures"));
+	/* detach + attach by the administrator forgets the back-off */
+	fx_rm("/local/domain/0/backend/colorcom/2");
+	fx_rm("/local/domain/2/device/colorcom/0");
+	CHECK(pass(&e) == 0);
+	CHECK_INT(ccd_backoff_total(e.o.backoff, CCD_BO_PAIR, 1, 0x210), 0);
+	env_fini(&e);
+	return 0;
+}
+
+/* Item 6: a guest writing a new garbage value on every pass gets a burst
+ * of 20 reports, then one per 5 s; the others are counted. */
+static long long fake_ms;
+static long long fake_clock(void)
+{
+	return fake_ms;
+}
+
+static unsigned nlines(const char *needle)
+{
+	const char *p = logbuf;
+	unsigned n = 0;
+
+	while ((p = strstr(p, needle)))
+		n++, p++;
+	return n;
+}
+
+static int t_guest_log_flood_limited(void)
+{
+	struct env e;
+	long long (*old_clock)(void) = ccd_glog_clock;
+	char v[32];
+	int i;
+
+	env_init(&e);
+	if (two_connected(&e))
+		return 1;
+	ccd_glog_reset();
+	ccd_glog_clock = fake_clock;
+	fake_ms = 1000;
+	logbuf[0] = '\0';
+	for (i = 0; i < 200; i++) {
+		snprintf(v, sizeof(v), "x%d", i);
+		fstate(2, 0, v);
+		pass(&e);
+	}
+	CHECK_INT(nlines("ignoring bad state at /local/domain/2/"), 20);
+	/* dom0's own tree (the toolstack's) is not limited */
+	for (i = 0; i < 30; i++) {
+		char p[96];
+
+		snprintf(p, sizeof(p), "/local/domain/0/backend/colorcom/x%d", i);
+		fx_set(p, NULL);
+	}
+	pass(&e);
+	CHECK_INT(nlines("ignoring bad domid entry"), 30);
+	fake_ms += 5000;
+	fstate(2, 0, "y");
+	pass(&e);
+	CHECK(strstr(logbuf, "ignoring bad state at /local/domain/2/device/colorcom/0/state: 'y' (and 180 more reports about domain 2, rate-limited)"));
+	ccd_glog_clock = old_clock;
+	ccd_glog_reset();
+	env_fini(&e);
+	return 0;
+}
+
+/* Item 7: a guest rewriting its nodes makes every transaction that read
+ * them conflict.  Such a transaction is given up after 4 attempts (no
+ * sleeps) and tried again a second later. */
+static int t_conflicts_bounded(void)
+{
+	struct env e;
+	unsigned long c0, a0;
+
+	env_init(&e);
+	fx_add_domain(1, "alpha");
+	attach(1, 0, "blue", "00:16:3e:00:00:01");
+	fx_force_eagain = 1000;
+	c0 = fx_commits;
+	a0 = fx_aborts;
+	CHECK(pass(&e) == -1);
+	CHECK(fx_commits + fx_aborts - c0 - a0 <= 4);
+	CHECK_STR(bkey(1, 0, "state"), "1");
+	CHECK_INT(e.deadline, e.now + 1000);
+	CHECK(strstr(logbuf, "failed (Resource temporarily unavailable): nic 1/0"));
+	CHECK_INT(fx_open_transactions(), 0);
+	fx_force_eagain = 0;
+	e.now += 1000;
+	CHECK(pass(&e) == 0);
+	CHECK_STR(bkey(1, 0, "state"), "2");
 	env_fini(&e);
 	return 0;
 }
@@ -932,6 +1197,12 @@ int main(void)
 	RUN(t_invalid_keys);
 	RUN(t_garbage_from_guests);
 	RUN(t_half_link_recreated);
+	RUN(t_guest_owned_parents_taken_back);
+	RUN(t_half_deleting_backs_off);
+	RUN(t_nic_flapping_backs_off);
+	RUN(t_failed_link_recovers);
+	RUN(t_conflicts_bounded);
+	RUN(t_guest_log_flood_limited);
 	RUN(t_stale_link_reaped);
 	RUN(t_eagain_retry);
 	RUN(t_precondition_changed);

@@ -583,7 +583,288 @@ static int t_plan_half_link_recreated_later(void)
 	CHECK(p.acts[0].kind == CCD_ACT_LINK_REMOVE && p.acts[0].have_back &&
 	      !p.acts[0].have_front);
 	CHECK(strstr(p.acts[0].reason, "only the back half"));
+	/* the wait is noted once the removal is done (pass.c) */
+	CHECK_INT(p.acts[0].bo_kind, CCD_BO_PAIR);
+	CHECK_INT(p.deadline_ms, 0);
+	DONE(s, p);
+	return 0;
+}
+
+/* ---- back-off (backoff.c) ------------------------------------------------ */
+
+static int t_backoff_schedule(void)
+{
+	struct ccd_backoff *b = ccd_backoff_new(1000, 16000);
+	long long now = 5000;
+	unsigned k;
+
+	CHECK(b);
+	/* a NIC's first flap is free, then 1, 2, 4, 8, 16, 16 s */
+	CHECK_INT(ccd_backoff_delay(b, CCD_BO_NIC, 1), 0);
+	CHECK_INT(ccd_backoff_delay(b, CCD_BO_NIC, 2), 1000);
+	CHECK_INT(ccd_backoff_delay(b, CCD_BO_NIC, 6), 16000);
+	CHECK_INT(ccd_backoff_delay(b, CCD_BO_NIC, 7), 16000);
+	CHECK_INT(ccd_backoff_delay(b, CCD_BO_NIC, 4000000000u), 16000);
+	/* a pair waits from the first failure: 1, 2, 4, ... 16 s */
+	CHECK_INT(ccd_backoff_delay(b, CCD_BO_PAIR, 1), 1000);
+	CHECK_INT(ccd_backoff_delay(b, CCD_BO_PAIR, 3), 4000);
+	CHECK_INT(ccd_backoff_delay(b, CCD_BO_PAIR, 99), 16000);
+
+	CHECK_INT(ccd_backoff_until(b, CCD_BO_PAIR, 1, 0x200, now), 0);
+	CHECK_INT(ccd_backoff_note(b, CCD_BO_PAIR, 1, 0x200, now), 1000);
+	CHECK_INT(ccd_backoff_until(b, CCD_BO_PAIR, 1, 0x200, now), now + 1000);
+	CHECK_INT(ccd_backoff_until(b, CCD_BO_PAIR, 1, 0x200, now + 1000), 0);
+	/* other keys and kinds are independent */
+	CHECK_INT(ccd_backoff_until(b, CCD_BO_PAIR, 1, 0x201, now), 0);
+	CHECK_INT(ccd_backoff_until(b, CCD_BO_NIC, 1, 0x200, now), 0);
+	for (k = 2; k <= 8; k++) {
+		now += 20000;
+		CHECK_INT(ccd_backoff_note(b, CCD_BO_PAIR, 1, 0x200, now),
+			  ccd_backoff_delay(b, CCD_BO_PAIR, k));
+	}
+	CHECK_INT(ccd_backoff_streak(b, CCD_BO_PAIR, 1, 0x200), 8);
+	CHECK_INT(ccd_backoff_total(b, CCD_BO_PAIR, 1, 0x200), 8);
+	/* quiet for two maximum delays, but at least 60 s: a new streak */
+	now += 16000 + 59999;
+	ccd_backoff_expire(b, now, NULL, NULL);
+	CHECK_INT(ccd_backoff_count(b), 1);
+	now += 1;
+	CHECK_INT(ccd_backoff_note(b, CCD_BO_PAIR, 1, 0x200, now), 1000);
+	CHECK_INT(ccd_backoff_total(b, CCD_BO_PAIR, 1, 0x200), 9);
+	now += 16000 + 60000;
+	ccd_backoff_expire(b, now, NULL, NULL);
+	CHECK_INT(ccd_backoff_count(b), 0);
+	/* off: a NIC never waits, a pair always the base, at once */
+	ccd_backoff_note(b, CCD_BO_NIC, 3, 0, now);
+	ccd_backoff_note(b, CCD_BO_NIC, 3, 0, now);
+	ccd_backoff_note(b, CCD_BO_NIC, 3, 0, now);
+	CHECK_INT(ccd_backoff_until(b, CCD_BO_NIC, 3, 0, now), now + 2000);
+	ccd_backoff_set(b, 1000, 0);
+	CHECK_INT(ccd_backoff_until(b, CCD_BO_NIC, 3, 0, now), 0);
+	CHECK_INT(ccd_backoff_delay(b, CCD_BO_NIC, 9), 0);
+	CHECK_INT(ccd_backoff_delay(b, CCD_BO_PAIR, 9), 1000);
+	ccd_backoff_free(b);
+	ccd_backoff_free(NULL);
+	CHECK_INT(ccd_backoff_until(NULL, CCD_BO_NIC, 1, 0, now), 0);
+	return 0;
+}
+
+static int keep_dom1(void *arg, int kind, unsigned x, unsigned y)
+{
+	(void)arg;
+	(void)kind;
+	(void)y;
+	return x == 1;
+}
+
+static int t_backoff_hold_and_forget(void)
+{
+	struct ccd_backoff *b = ccd_backoff_new(1000, 60000);
+
+	CHECK(b);
+	/* a hold is set once, from the first sight */
+	CHECK_INT(ccd_backoff_hold(b, 1, 0x200, 1000, 30000), 31000);
+	CHECK_INT(ccd_backoff_hold(b, 1, 0x200, 20000, 30000), 31000);
+	CHECK_INT(ccd_backoff_hold(b, 1, 0x200, 31000, 30000), 0);
+	/* not expired while it lies ahead, even past the quiet time */
+	ccd_backoff_forget(b, CCD_BO_HOLD, 1, 0x200);
+	CHECK_INT(ccd_backoff_hold(b, 1, 0x200, 40000, 500000), 540000);
+	ccd_backoff_expire(b, 539999, NULL, NULL);
+	CHECK_INT(ccd_backoff_hold(b, 1, 0x200, 539999, 1), 540000);
+	/* the keys of a NIC that is gone are forgotten */
+	ccd_backoff_note(b, CCD_BO_NIC, 1, 0, 1000);
+	ccd_backoff_note(b, CCD_BO_NIC, 2, 0, 1000);
+	ccd_backoff_note(b, CCD_BO_NIC, 2, 0, 1000);
+	CHECK_INT(ccd_backoff_until(b, CCD_BO_NIC, 2, 0, 1000), 2000);
+	ccd_backoff_expire(b, 1000, keep_dom1, NULL);
+	CHECK_INT(ccd_backoff_until(b, CCD_BO_NIC, 2, 0, 1000), 0);
+	CHECK_INT(ccd_backoff_total(b, CCD_BO_NIC, 1, 0), 1);
+	CHECK_INT(ccd_backoff_count(b), 2);
+	ccd_backoff_free(b);
+	return 0;
+}
+
+/* A flapping guest, simulated for 10 minutes at one flap per second: with
+ * the back-off, the links to it are created a handful of times, not 600. */
+static int t_backoff_bounds_flapping(void)
+{
+	struct ccd_backoff *b = ccd_backoff_new(1000, 60000);
+	long long now, next = 0;
+	unsigned created = 0;
+
+	CHECK(b);
+	for (now = 0; now < 600000; now += 1000) {
+		/* the guest is Connected again; may its NIC have links? */
+		if (ccd_backoff_until(b, CCD_BO_NIC, 5, 0, now))
+			continue;
+		if (now < next)
+			continue;
+		created++;
+		/* and it flaps at once: links removed, one flap noted */
+		next = now + ccd_backoff_note(b, CCD_BO_NIC, 5, 0, now);
+	}
+	/* 0, 1, 2, 4, 8, 16, 32 s, then every 60 s: ~16 in 600 s */
+	CHECK(created >= 10 && created <= 17);
+	ccd_backoff_set(b, 1000, 0);    /* the control: no back-off */
+	ccd_backoff_forget(b, CCD_BO_NIC, 5, 0);
+	for (now = 0, created = 0; now < 600000; now += 1000) {
+		if (ccd_backoff_until(b, CCD_BO_NIC, 5, 0, now))
+			continue;
+		created++;
+		ccd_backoff_note(b, CCD_BO_NIC, 5, 0, now);
+	}
+	CHECK_INT(created, 600);
+	ccd_backoff_free(b);
+	return 0;
+}
+
+/* ---- rate limits (ratelimit.c) ------------------------------------------ */
+
+static int t_ratelimit(void)
+{
+	struct ccd_rl *r = ccd_rl_new(3, 200);
+	unsigned long round = 0;
+	int i;
+
+	CHECK(r);
+	for (i = 0; i < 3; i++)
+		CHECK_INT(ccd_rl_take(r, 7, 1000, ++round), 0);
+	CHECK_INT(ccd_rl_take(r, 7, 1000, ++round), 1200);
+	/* the same round is charged once and answered alike */
+	CHECK_INT(ccd_rl_take(r, 7, 1000, round), 1200);
+	CHECK_INT(ccd_rl_take(r, 8, 1000, round), 0);   /* another domain */
+	CHECK_INT(ccd_rl_take(r, 7, 1100, ++round), 1200);
+	CHECK_INT(ccd_rl_take(r, 7, 1200, ++round), 0);
+	CHECK_INT(ccd_rl_denied(r, 7), 2);
+	CHECK_INT(ccd_rl_denied(r, 7), 0);
+	/* refills up to the burst only */
+	CHECK_INT(ccd_rl_take(r, 7, 100000, ++round), 0);
+	CHECK_INT(ccd_rl_take(r, 7, 100000, ++round), 0);
+	CHECK_INT(ccd_rl_take(r, 7, 100000, ++round), 0);
+	CHECK(ccd_rl_take(r, 7, 100000, ++round) > 0);
+	/* a guest flooding for 10 s gets 3 + 50 passes */
+	{
+		long long t;
+		unsigned got = 0;
+
+		for (t = 200000; t < 210000; t += 10)
+			got += !ccd_rl_take(r, 9, t, ++round);
+		CHECK_INT(got, 3 + 50 - 1);
+	}
+	CHECK_INT(ccd_rl_path_domain("/local/domain/5/device/colorcom/0/state"), 5);
+	CHECK_INT(ccd_rl_path_domain("/local/domain/5"), 5);
+	CHECK_INT(ccd_rl_path_domain("/local/domain/0/backend/colorcom/5/0"), -1);
+	CHECK_INT(ccd_rl_path_domain("/local/domain/05/x"), -1);
+	CHECK_INT(ccd_rl_path_domain("@releaseDomain"), -1);
+	CHECK_INT(ccd_rl_path_domain("/local/domain/"), -1);
+	ccd_rl_free(r);
+	return 0;
+}
+
+static int t_plan_failed_link_recreated(void)
+{
+	struct ccd_opts o = OPTS;
+	struct ccd_snap s;
+	struct ccd_plan p;
+	struct ccd_half *h;
+
+	o.backoff = ccd_backoff_new(1000, 60000);
+	o.broken_hold_ms = 60000;
+	CHECK(o.backoff);
+	/* a half Closed (a failed probe): removed at once, re-created later */
+	ccd_snap_init(&s);
+	s.now_ms = 1000;
+	doms(&s, 2);
+	nic(&s, 1, 0, "blue", 1, 4, 4);
+	nic(&s, 2, 0, "blue", 2, 4, 4);
+	half(&s, CCD_HALF_FRONT, 1, 0x200);
+	h = ccd_snap_add_half(&s);
+	h->kind = CCD_HALF_BACK;
+	h->a = 1;
+	h->b = 2;
+	h->l = 0x200;
+	h->state = CCD_XS_CLOSED;
+	ccd_plan_init(&p);
+	CHECK(ccd_plan_build(&s, &o, &p) == 0);
+	CHECK_INT(p.nact, 1);
+	CHECK(p.acts[0].kind == CCD_ACT_LINK_REMOVE && p.acts[0].have_front &&
+	      p.acts[0].have_back);
+	CHECK_STR(p.acts[0].reason, "back half (domain 2) Closed; will recreate");
+	CHECK_INT(p.acts[0].bo_kind, CCD_BO_PAIR);
+	ccd_plan_free(&p);
+	/* a `broken` half: kept broken_hold_ms, then removed */
+	h->state = CCD_XS_CONNECTED;
+	h->broken = 1;
+	ccd_plan_init(&p);
+	CHECK(ccd_plan_build(&s, &o, &p) == 0);
+	CHECK_INT(p.nact, 0);
+	CHECK_INT(p.deadline_ms, 61000);
+	ccd_plan_free(&p);
+	s.now_ms = 60999;
+	ccd_plan_init(&p);
+	CHECK(ccd_plan_build(&s, &o, &p) == 0);
+	CHECK_INT(p.nact, 0);
+	ccd_plan_free(&p);
+	s.now_ms = 61000;
+	ccd_plan_init(&p);
+	CHECK(ccd_plan_build(&s, &o, &p) == 0);
+	CHECK_INT(p.nact, 1);
+	CHECK_STR(p.acts[0].reason, "back half (domain 2) broken; will recreate");
+	ccd_plan_free(&p);
+	/* gone: a wanted link waits out the pair's back-off */
+	s.nhalf = 0;
+	ccd_backoff_note(o.backoff, CCD_BO_PAIR, 1, 0x200, 61000);
+	ccd_plan_init(&p);
+	CHECK(ccd_plan_build(&s, &o, &p) == 0);
+	CHECK_INT(count(&p, CCD_ACT_LINK_CREATE), 0);
+	CHECK_INT(p.deadline_ms, 62000);
+	ccd_plan_free(&p);
+	s.now_ms = 62000;
+	ccd_plan_init(&p);
+	CHECK(ccd_plan_build(&s, &o, &p) == 0);
+	CHECK_INT(count(&p, CCD_ACT_LINK_CREATE), 1);
+	CHECK_INT(p.acts[0].recreated, 1);
+	ccd_backoff_free(o.backoff);
+	DONE(s, p);
+	return 0;
+}
+
+static int t_plan_nic_flap_waits(void)
+{
+	struct ccd_opts o = OPTS;
+	struct ccd_snap s;
+	struct ccd_plan p;
+	const struct ccd_act *a;
+
+	o.backoff = ccd_backoff_new(1000, 60000);
+	CHECK(o.backoff);
+	ccd_snap_init(&s);
+	s.now_ms = 1000;
+	doms(&s, 2);
+	nic(&s, 1, 0, "blue", 1, 4, 3);    /* left Connected: a flap */
+	nic(&s, 2, 0, "blue", 2, 4, 4);
+	ccd_plan_init(&p);
+	CHECK(ccd_plan_build(&s, &o, &p) == 0);
+	a = find(&p, CCD_ACT_NIC_STATE, 1, 0);
+	CHECK(a && a->to == CCD_XS_INITWAIT && a->bo_kind == CCD_BO_NIC);
+	ccd_plan_free(&p);
+	/* the second flap in a row: back in Connected, it waits 1 s */
+	ccd_backoff_note(o.backoff, CCD_BO_NIC, 1, 0, 1000);
+	ccd_backoff_note(o.backoff, CCD_BO_NIC, 1, 0, 1000);
+	s.nics[0].bstate = 2;
+	s.nics[0].fstate = 4;
+	ccd_plan_init(&p);
+	CHECK(ccd_plan_build(&s, &o, &p) == 0);
+	CHECK_INT(p.nact, 0);
 	CHECK_INT(p.deadline_ms, 2000);
+	ccd_plan_free(&p);
+	s.now_ms = 2000;
+	ccd_plan_init(&p);
+	CHECK(ccd_plan_build(&s, &o, &p) == 0);
+	a = find(&p, CCD_ACT_NIC_STATE, 1, 0);
+	CHECK(a && a->to == CCD_XS_CONNECTED && !a->bo_kind);
+	CHECK_INT(count(&p, CCD_ACT_LINK_CREATE), 1);
+	ccd_backoff_free(o.backoff);
 	DONE(s, p);
 	return 0;
 }
@@ -831,6 +1112,12 @@ int main(void)
 	RUN(t_plan_frontend_left);
 	RUN(t_plan_dead_domain);
 	RUN(t_plan_half_link_recreated_later);
+	RUN(t_backoff_schedule);
+	RUN(t_backoff_hold_and_forget);
+	RUN(t_backoff_bounds_flapping);
+	RUN(t_plan_failed_link_recreated);
+	RUN(t_ratelimit);
+	RUN(t_plan_nic_flap_waits);
 	RUN(t_plan_stale_link_reaped);
 	RUN(t_plan_network_changed_reaped);
 	RUN(t_plan_garbage_states);

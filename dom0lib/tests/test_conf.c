@@ -26,6 +26,7 @@ static int t_defaults(void)
 	CHECK(c.mac_prefix[0] == 0x00 && c.mac_prefix[1] == 0x16 &&
 	      c.mac_prefix[2] == 0x3e);
 	CHECK_INT(c.reboot_grace_s, 60);
+	CHECK_INT(c.relink_backoff_s, 60);
 	CHECK_INT(c.nnet, 0);
 	CHECK_INT(ccd_conf_max_peers(&c, "blue"), 0);
 	return 0;
@@ -38,6 +39,7 @@ static int t_full(void)
 			"ring = 1M   # per direction\n"
 			"  mac-prefix=02:aa:bb:cc\t\n"
 			"reboot-grace = 5\r\n"
+			"relink-backoff = 0\n"
 			"network.blue.max-peers = 2\n"
 			"network.red_1.max-peers = 0\n"
 			"network.green.max-peers = 4"), 0);
@@ -46,6 +48,7 @@ static int t_full(void)
 	CHECK_INT(c.mac_prefix_len, 4);
 	CHECK(c.mac_prefix[0] == 0x02 && c.mac_prefix[3] == 0xcc);
 	CHECK_INT(c.reboot_grace_s, 5);
+	CHECK_INT(c.relink_backoff_s, 0);
 	CHECK_INT(ccd_conf_max_peers(&c, "blue"), 2);
 	CHECK_INT(ccd_conf_max_peers(&c, "red_1"), 0);
 	CHECK_INT(ccd_conf_max_peers(&c, "green"), 4);
@@ -65,7 +68,7 @@ static int t_errors_name_the_line(void)
 	BAD("ring = 512K\nnetwork.blue.max-peers = 3\nring 1M\n",
 	    "t.conf:3: expected 'key = value'");
 	BAD("\n\n\n\nfoo = 1\n",
-	    "t.conf:5: unknown key 'foo' (known: ring, mac-prefix, mac-seed, reboot-grace, network.NAME.max-peers, network.NAME.uplink)");
+	    "t.conf:5: unknown key 'foo' (known: ring, mac-prefix, mac-seed, reboot-grace, relink-backoff, network.NAME.max-peers, network.NAME.uplink)");
 	BAD("ring = 3M", "t.conf:1: ring size '3M' is not a power of two (want 256K, 512K, 1M or 2M)");
 	BAD("ring = 4M", "t.conf:1: ring size '4M' is out of range (want 256K..2M)");
 	BAD("ring = 10", "t.conf:1: ring order 10 is out of range (want 6..9)");
@@ -76,6 +79,8 @@ static int t_errors_name_the_line(void)
 	BAD("mac-prefix = 00-16-3e", "t.conf:1: bad MAC prefix '00-16-3e' (want 1 to 5 octets, e.g. 00:16:3e)");
 	BAD("mac-prefix = ", "t.conf:1: bad MAC prefix '' (want 1 to 5 octets, e.g. 00:16:3e)");
 	BAD("reboot-grace = -1", "t.conf:1: bad reboot-grace '-1' (want 0..86400 seconds)");
+	BAD("relink-backoff = 3601", "t.conf:1: bad relink-backoff '3601' (want 0..3600 seconds)");
+	BAD("relink-backoff = 1\nrelink-backoff = 2", "t.conf:2: duplicate key 'relink-backoff'");
 	BAD("network.Blue.max-peers = 2", "t.conf:1: bad network name 'Blue' (want [a-z0-9][a-z0-9_-]{0,31})");
 	BAD("network.blue.max-peers = x", "t.conf:1: bad max-peers 'x' (want 0..4096)");
 	BAD("network.blue.mtu = 9000", "t.conf:1: unknown key 'network.blue.mtu' (known: network.NAME.max-peers, network.NAME.uplink)");
