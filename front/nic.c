@@ -436,12 +436,23 @@ static int ccnet_nic_suspend(struct xenbus_device *xdev)
 		return 0;
 	}
 	WRITE_ONCE(nic->suspended, true);
-	list_for_each_entry_safe(link, tmp, &nic->links, nic_node)
+	/* First, so colorcomd never sees one of these links wanted but
+	 * missing a half (it would recreate it). */
+	xenbus_switch_state(xdev, XenbusStateInitialising);
+	list_for_each_entry_safe(link, tmp, &nic->links, nic_node) {
 		ccnet_link_detach(link);
+		/*
+		 * Our own half goes too (we own it): the peer sees it vanish at
+		 * once, and xenbus unregisters the device, now or, in a restored
+		 * domain, when it finds the node missing there.  Left in place it
+		 * would be probed again at resume, where it cannot exist (new
+		 * domid, new link id), and each such probe stalls the resume.
+		 */
+		xenbus_rm(XBT_NIL, link->xdev->nodename, "");
+	}
 	rtnl_unlock();
 	if (nic->registered)
 		netdev_info(nic->ndev, "suspend: links closed\n");
-	xenbus_switch_state(xdev, XenbusStateInitialising);
 	return 0;
 }
 
