@@ -479,7 +479,7 @@ static int ccnet_nic_resume(struct xenbus_device *xdev)
  * on cancel, and our otherend watch survived, so start over from the backend
  * state here.  Without an otherend the restore found no backend dir for us:
  * colorcomd attached nothing before the domain ran.  Say so; xenbus will not
- * probe the device again (docs/admin.md).
+ * probe the device again by itself (docs/admin.md).
  */
 static void ccnet_nic_pm_complete(struct device *dev)
 {
@@ -497,7 +497,8 @@ static void ccnet_nic_pm_complete(struct device *dev)
 	if (!was)
 		return;
 	if (!xdev->otherend) {
-		dev_err(dev, "no backend dir after restore: the NIC stays down; rmmod/modprobe colorcom once colorcomd attached it\n");
+		dev_err(dev, "no backend dir after restore (colorcomd not running?): NIC down; once attached, unbind and bind %s in /sys/bus/xen/drivers/colorcom\n",
+			dev_name(dev));
 		return;
 	}
 	dev_info(dev, "suspend cancelled, reconnecting\n");
