@@ -32,6 +32,8 @@
 
 #define UUID_LEN        36
 #define RETRY_MS        250     /* userdata not there yet / still paused */
+#define SLOW_AFTER_MS   10000   /* then (e.g. xl create -p, left paused) */
+#define SLOW_RETRY_MS   5000
 #define NOCFG_GIVEUP_MS 10000   /* running this long with no "xl" userdata */
 #define PENDING_MAX     256
 
@@ -424,8 +426,11 @@ long long ccd_xlcfg_pass(struct xs_handle *h, struct ccd_xlcfg_ctx *x,
 		if (!pd)
 			continue;
 		if (one_domain(h, x, dm->domid, uuid, conf, pd->since_ms, now)) {
-			if (!deadline || now + RETRY_MS < deadline)
-				deadline = now + RETRY_MS;
+			long long at = now + (now - pd->since_ms < SLOW_AFTER_MS ?
+					      RETRY_MS : SLOW_RETRY_MS);
+
+			if (!deadline || at < deadline)
+				deadline = at;
 			continue;
 		}
 		memset(&j, 0, sizeof(j));

@@ -8,7 +8,8 @@
 #      come back after the restore (new domid), an iperf3 TCP stream opened before the
 #      save is still alive, b <-> c lost nothing; the outage is the ping gap seen by b,
 #      on colorcom and on netback.
-#   2. rmmod + insmod colorcom in b with live links: links re-form, a <-> c lost nothing.
+#   2. module reload in b with live links: rmmod is refused while the NIC is bound
+#      (nothing changes); unbind, rmmod, insmod: links re-form, a <-> c lost nothing.
 #   3. xl reboot c: its NIC comes back by UUID, links re-form, a <-> b lost nothing.
 # Afterwards: the drivers' grant/map/evtchn counters and dom0's event channels are
 # back at their baseline, and xl list shows no zombie.
