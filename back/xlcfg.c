@@ -72,9 +72,8 @@ static int open_libxl(struct ccd_xlcfg_ctx *x)
 		return 0;
 	if (x->unavailable)
 		return -1;
-	/* libxl's own messages only when they matter: a missing domain is
-	 * normal here (it may die between our scan and the call). */
-	x->logger = xtl_createlogger_stdiostream(stderr, XTL_CRITICAL, 0);
+	/* libxl's own errors go to stderr (the journal under systemd). */
+	x->logger = xtl_createlogger_stdiostream(stderr, XTL_ERROR, 0);
 	if (!x->logger ||
 	    libxl_ctx_alloc(&x->ctx, LIBXL_VERSION, 0,
 			    (xentoollog_logger *)x->logger)) {
@@ -356,17 +355,31 @@ static int one_domain(struct xs_handle *h, struct ccd_xlcfg_ctx *x,
 	rc = libxl_domain_info(x->ctx, &info, d);
 	paused = info.paused;
 	libxl_dominfo_dispose(&info);
-	if (rc)
-		return 1;               /* gone or not ready: the scan decides */
-	if (paused)
+	if (rc) {
+		/* gone or not ready: the scan decides */
+		ccd_log(CCD_LOG_DEBUG, "xl config of domain %u: no domain info (%d)",
+			d, rc);
 		return 1;
-	if (libxl_userdata_retrieve(x->ctx, d, "xl", &data, &len))
+	}
+	if (paused) {
+		ccd_log(CCD_LOG_DEBUG, "xl config of domain %u: paused, later", d);
 		return 1;
+	}
+	rc = libxl_userdata_retrieve(x->ctx, d, "xl", &data, &len);
+	if (rc) {
+		ccd_log(CCD_LOG_DEBUG, "xl config of domain %u: libxl error %d",
+			d, rc);
+		return 1;
+	}
 	if (!data || len <= 0) {
 		free(data);
 		/* Not made by xl (or xl not done yet): give up after a while. */
-		return now - since < NOCFG_GIVEUP_MS;
+		if (now - since < NOCFG_GIVEUP_MS)
+			return 1;
+		ccd_log(CCD_LOG_INFO, "domain %u has no xl config: no NICs from it", d);
+		return 0;
 	}
+	ccd_log(CCD_LOG_DEBUG, "xl config of domain %u: %d bytes", d, len);
 	snprintf(what, sizeof(what), "xl config of domain %u", d);
 	rc = ccd_xlcfg_parse((const char *)data, (size_t)len, what, conf, &cfg);
 	free(data);
