@@ -18,7 +18,6 @@
 #include <xenstore.h>
 
 #include "ccd.h"
-#include "xlcfg.h"
 
 #define PERIODIC_MS     60000
 #define WATCH_BACKEND   "ccd-backend"
@@ -34,7 +33,6 @@ struct ccd_ctx {
 	struct ccd_conf conf;
 	const char *conf_path;
 	struct ccd_persist *persist;
-	struct ccd_xlcfg_ctx *xlcfg;    /* colorcom = [...] of xl configs */
 	struct ccd_status *status;
 	char **watched;         /* guest-written state paths we watch */
 	size_t nwatched;
@@ -146,9 +144,6 @@ static int reconcile(struct ccd_ctx *c)
 		return rc;
 	dl = ccd_persist_pass(c->xsh, c->persist, &c->snap,
 			      c->conf.reboot_grace_s, ccd_now_ms());
-	if (dl && (!c->deadline_ms || dl < c->deadline_ms))
-		c->deadline_ms = dl;
-	dl = ccd_xlcfg_pass(c->xsh, c->xlcfg, &c->snap, &c->conf, ccd_now_ms());
 	if (dl && (!c->deadline_ms || dl < c->deadline_ms))
 		c->deadline_ms = dl;
 	if (c->status)
@@ -291,7 +286,6 @@ int main(int argc, char **argv)
 	ccd_snap_init(&c.snap);
 	c.timers = ccd_timers_new();
 	c.persist = ccd_persist_new();
-	c.xlcfg = ccd_xlcfg_new();
 	c.status = ccd_status_new(status_path);
 	c.xsh = xs_open(0);
 	if (!c.xsh) {
@@ -299,7 +293,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	c.dc = ccd_dom_open();
-	if (!c.timers || !c.dc || !c.persist || !c.xlcfg || !c.status) {
+	if (!c.timers || !c.dc || !c.persist || !c.status) {
 		ccd_log(CCD_LOG_ERR, "out of memory");
 		goto out;
 	}
@@ -400,7 +394,6 @@ out:
 	ccd_snap_free(&c.snap);
 	ccd_timers_free(c.timers);
 	ccd_persist_free(c.persist);
-	ccd_xlcfg_free(c.xlcfg);
 	ccd_status_free(c.status);
 	ccd_dom_close(c.dc);
 	if (c.xsh)
