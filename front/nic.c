@@ -222,8 +222,8 @@ static int ccnet_nic_uplink_name(struct ccnet_nic *nic)
  * ethN stays, so addresses, routes and open sockets survive.  Only the
  * backend's InitWait counts: colorcomd answers our Initialising with it once
  * it has removed the links we closed, so the links it creates next are new
- * ones.  The MAC normally comes back unchanged (same reboot record, same
- * config); if the new dir says otherwise, the dir wins.
+ * ones.  The MAC normally comes back unchanged (colorcomd re-attaches from
+ * the reboot record); if the new dir says otherwise, the dir wins.
  */
 static void ccnet_nic_reconnect(struct ccnet_nic *nic, enum xenbus_state bstate)
 {
