@@ -197,6 +197,9 @@ struct ccnet_nic {
 	unsigned int		devid;
 	bool			registered;
 	bool			closed;		/* unregistered; terminal */
+	/* Between xenbus suspend and resume (xl save, migrate): no links, no
+	 * state changes acted on.  RTNL. */
+	bool			suspended;
 	unsigned int		order;		/* default ring-page-order */
 	bool			is_uplink;	/* dom0's uplink NIC (named ccup-NET) */
 	struct list_head	node;		/* ccnet_nics, RTNL */

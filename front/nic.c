@@ -19,7 +19,8 @@ struct ccnet_nic *ccnet_nic_find(unsigned int devid)
 
 	ASSERT_RTNL();
 	list_for_each_entry(nic, &ccnet_nics, node)
-		if (nic->devid == devid && nic->registered && !nic->closed)
+		if (nic->devid == devid && nic->registered && !nic->closed &&
+		    !nic->suspended)
 			return nic;
 	return NULL;
 }
@@ -216,9 +217,42 @@ static int ccnet_nic_uplink_name(struct ccnet_nic *nic)
 	return 0;
 }
 
+/*
+ * Back after a suspend (resume in a restored domain, or a cancelled suspend):
+ * ethN stays, so addresses, routes and open sockets survive.  Only the
+ * backend's InitWait counts: colorcomd answers our Initialising with it once
+ * it has removed the links we closed, so the links it creates next are new
+ * ones.  The MAC normally comes back unchanged (colorcomd re-attaches from
+ * the reboot record); if the new dir says otherwise, the dir wins.
+ */
+static void ccnet_nic_reconnect(struct ccnet_nic *nic, enum xenbus_state bstate)
+{
+	struct net_device *ndev = nic->ndev;
+	unsigned int mtu;
+	u8 mac[ETH_ALEN];
+
+	ASSERT_RTNL();
+	if (bstate != XenbusStateInitWait ||
+	    nic->xdev->state == XenbusStateConnected)
+		return;
+	if (ccnet_nic_read_config(nic, mac, &mtu))
+		return;
+	if (!ether_addr_equal(ndev->dev_addr, mac)) {
+		netdev_warn(ndev, "mac changed across suspend: %pM -> %pM\n",
+			    ndev->dev_addr, mac);
+		eth_hw_addr_set(ndev, mac);
+		call_netdevice_notifiers(NETDEV_CHANGEADDR, ndev);
+	}
+	if (ndev->mtu != mtu)
+		dev_set_mtu(ndev, mtu);
+	xenbus_switch_state(nic->xdev, XenbusStateConnected);
+	netdev_info(ndev, "reconnected after suspend (%s)\n",
+		    nic->xdev->otherend);
+}
+
 /* Backend reached InitWait: the keys are valid, bring up ethN (ccup-NET for
  * dom0's uplink). */
-static void ccnet_nic_connect(struct ccnet_nic *nic)
+static void ccnet_nic_connect(struct ccnet_nic *nic, enum xenbus_state bstate)
 {
 	struct net_device *ndev = nic->ndev;
 	unsigned int mtu;
@@ -226,7 +260,12 @@ static void ccnet_nic_connect(struct ccnet_nic *nic)
 	int err;
 
 	rtnl_lock();
-	if (nic->registered || nic->closed) {
+	if (nic->closed || nic->suspended) {
+		rtnl_unlock();
+		return;
+	}
+	if (nic->registered) {
+		ccnet_nic_reconnect(nic, bstate);
 		rtnl_unlock();
 		return;
 	}
@@ -284,7 +323,7 @@ static void ccnet_nic_backend_changed(struct xenbus_device *xdev,
 {
 	struct ccnet_nic *nic = dev_get_drvdata(&xdev->dev);
 
-	if (!nic)
+	if (!nic || READ_ONCE(nic->suspended))
 		return;
 	dev_dbg(&xdev->dev, "backend %s\n", xenbus_strstate(state));
 
@@ -292,7 +331,7 @@ static void ccnet_nic_backend_changed(struct xenbus_device *xdev,
 	case XenbusStateInitWait:
 	case XenbusStateConnected:
 		/* Connected without InitWait seen: we missed a transition. */
-		ccnet_nic_connect(nic);
+		ccnet_nic_connect(nic, state);
 		break;
 	case XenbusStateClosing:
 	case XenbusStateClosed:
@@ -374,6 +413,103 @@ static void ccnet_nic_remove(struct xenbus_device *xdev)
 	free_netdev(nic->ndev);
 }
 
+/*
+ * xl save / migrate (and xl save -c) suspend the guest through xenbus.  Every
+ * link closes now, as a detach would: our grants are revoked, the peers'
+ * rings unmapped, the port closed, and Closed tells each peer to let go of
+ * our pages, so the saved domain can die.  A restored domain has a new domid
+ * and so needs new links anyway (the link id holds the higher domid).  The NIC
+ * itself goes back to Initialising: colorcomd then removes what is left of the
+ * links and answers with InitWait, from which ccnet_nic_reconnect() starts
+ * over.  ethN stays registered throughout (carrier off while no link is up).
+ */
+static int ccnet_nic_suspend(struct xenbus_device *xdev)
+{
+	struct ccnet_nic *nic = dev_get_drvdata(&xdev->dev);
+	struct ccnet_link *link, *tmp;
+
+	if (!nic)
+		return 0;
+	rtnl_lock();
+	if (nic->closed || nic->suspended) {
+		rtnl_unlock();
+		return 0;
+	}
+	WRITE_ONCE(nic->suspended, true);
+	/* First, so colorcomd never sees one of these links wanted but
+	 * missing a half (it would recreate it). */
+	xenbus_switch_state(xdev, XenbusStateInitialising);
+	list_for_each_entry_safe(link, tmp, &nic->links, nic_node) {
+		ccnet_link_detach(link);
+		/*
+		 * Our own half goes too (we own it): the peer sees it vanish at
+		 * once, and xenbus unregisters the device, now or, in a restored
+		 * domain, when it finds the node missing there.  Left in place it
+		 * would be probed again at resume, where it cannot exist (new
+		 * domid, new link id), and each such probe stalls the resume.
+		 */
+		xenbus_rm(XBT_NIL, link->xdev->nodename, "");
+	}
+	rtnl_unlock();
+	if (nic->registered)
+		netdev_info(nic->ndev, "suspend: links closed\n");
+	return 0;
+}
+
+/*
+ * In the restored domain, after xenbus found our (new) backend dir.  The
+ * otherend watch xenbus sets up next fires at once with the backend state,
+ * which drives the reconnect.
+ */
+static int ccnet_nic_resume(struct xenbus_device *xdev)
+{
+	struct ccnet_nic *nic = dev_get_drvdata(&xdev->dev);
+
+	if (!nic)
+		return 0;
+	rtnl_lock();
+	WRITE_ONCE(nic->suspended, false);
+	rtnl_unlock();
+	return 0;
+}
+
+/*
+ * The PM core's last step, after every resume callback, also when the suspend
+ * was cancelled (xl save -c, a failed save): xenbus calls no driver callback
+ * on cancel, and our otherend watch survived, so start over from the backend
+ * state here.  Without an otherend the restore found no backend dir for us:
+ * colorcomd attached nothing before the domain ran.  Say so; xenbus will not
+ * probe the device again by itself (docs/admin.md).
+ */
+static void ccnet_nic_pm_complete(struct device *dev)
+{
+	struct xenbus_device *xdev = to_xenbus_device(dev);
+	struct ccnet_nic *nic = dev_get_drvdata(dev);
+	bool was;
+
+	if (!nic)
+		return;
+	rtnl_lock();
+	was = nic->suspended;
+	if (was && xdev->otherend)
+		WRITE_ONCE(nic->suspended, false);
+	rtnl_unlock();
+	if (!was)
+		return;
+	if (!xdev->otherend) {
+		dev_err(dev, "no backend dir after restore (colorcomd not running?): NIC down; once attached, unbind and bind %s in /sys/bus/xen/drivers/colorcom\n",
+			dev_name(dev));
+		return;
+	}
+	dev_info(dev, "suspend cancelled, reconnecting\n");
+	ccnet_nic_backend_changed(xdev, xenbus_read_driver_state(xdev->otherend));
+}
+
+static const struct dev_pm_ops ccnet_nic_pm_ops = {
+	/* The xenbus bus has no .complete, so the PM core calls ours. */
+	.complete		= ccnet_nic_pm_complete,
+};
+
 static const struct xenbus_device_id ccnet_nic_ids[] = {
 	{ "colorcom" },
 	{ "" }
@@ -384,5 +520,8 @@ struct xenbus_driver ccnet_nic_driver = {
 	.probe			= ccnet_nic_probe,
 	.remove			= ccnet_nic_remove,
 	.otherend_changed	= ccnet_nic_backend_changed,
+	.suspend		= ccnet_nic_suspend,
+	.resume			= ccnet_nic_resume,
+	.driver.pm		= &ccnet_nic_pm_ops,
 	.not_essential		= true,
 };
