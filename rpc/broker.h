@@ -1,0 +1,14 @@
+/* broker.h - the dom0 side of the rendezvous: turns a client's request into a
+ * connection dir in the server's area, after the policy checks (docs/rpc.md).
+ * Stateless: every pass re-derives everything from xenstore, so a restarted broker
+ * picks up where it was. */
+#ifndef CCRPC_BROKER_H
+#define CCRPC_BROKER_H
+#include <stdio.h>
+#include <xenstore.h>
+
+/* Answer every pending request and remove stale connection dirs.  log may be NULL. */
+void ccrpc_broker_pass(struct xs_handle *xs, FILE *log);
+/* The watches a broker needs (all guests' areas); 0 or -1. */
+int ccrpc_broker_watch(struct xs_handle *xs);
+#endif
