@@ -204,7 +204,13 @@ static void handle_request(struct xs_handle *xs, unsigned c, const char *r, FILE
 			say(log, "xenstore write failed for %s (client %u, server %u)", r, c, (unsigned)s);
 			goto out;
 		}
-	} while (!xs_transaction_end(xs, t, false) && errno == EAGAIN);
+		if (xs_transaction_end(xs, t, false))
+			break;
+		if (errno != EAGAIN) {
+			say(log, "xenstore commit failed for %s (client %u, server %u)", r, c, (unsigned)s);
+			goto out;
+		}
+	} while (1);
 	say(log, "connection %s: client %u -> server %u", r, c, (unsigned)s);
 out:
 	free(done);

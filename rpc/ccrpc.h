@@ -36,6 +36,8 @@ enum ccrpc_err {
 	CCRPC_EBUSY = -12,	/* the handler asked the client to retry */
 };
 const char *ccrpc_strerror(int err);
+/* Where this thread's last failed ccrpc_connect stopped (file:line: errno text). */
+const char *ccrpc_last_error(void);
 
 #define CCRPC_MAXARGS 4		/* 64-bit arguments per call; pass a struct pointer for more */
 #define CCRPC_MAXFN 256		/* function numbers 0..CCRPC_MAXFN-1 */

@@ -37,6 +37,15 @@ struct ccrpc_client {
 	int gone;
 };
 
+/* Where the last failed connect stopped, and errno there (ccrpc_last_error). */
+static __thread char last_err[128];
+#define FAIL_AT() do { set_last(__LINE__, errno); goto fail; } while (0)
+static void set_last(int line, int e)
+{
+	snprintf(last_err, sizeof(last_err), "client.c:%d: %s", line, e ? strerror(e) : "no errno");
+}
+const char *ccrpc_last_error(void) { return last_err; }
+
 static uint64_t now_us(void)
 {
 	struct timespec ts;
@@ -80,6 +89,7 @@ static int share_region(struct ccrpc_client *c, uint64_t addr, uint32_t npages)
 	int rc;
 
 	rc = ccrpc_share_fixed(&c->share, (uint16_t)c->server, addr, npages);
+	errno = -rc;
 	if (rc)
 		return rc == -EEXIST || rc == -EINVAL || rc == -ENOMEM ? CCRPC_EADDR : CCRPC_ESYS;
 	ccrpc_region_init(c->share.addr, npages);
@@ -131,11 +141,12 @@ struct ccrpc_client *ccrpc_connect(const char *server, const char *service,
 		return NULL;
 	}
 	c->share.fd = -1;
+	last_err[0] = 0;
 	c->spin_us = o.spin_us;
 	deadline = now_us() + (uint64_t)o.connect_timeout_ms * 1000u;
 	c->xs = xs_open(0);
 	if (!c->xs)
-		goto fail;
+		FAIL_AT();
 	c->self = (unsigned)ccrpc_xs_domid(c->xs);
 	snprintf(c->req, sizeof(c->req), CCRPC_XS_ROOT "/" CCRPC_XS_CONNECT "/%d-%u",
 		 (int)getpid(), ++counter);
@@ -143,18 +154,25 @@ struct ccrpc_client *ccrpc_connect(const char *server, const char *service,
 	do {
 		t = xs_transaction_start(c->xs);
 		if (!t)
-			goto fail;
+			FAIL_AT();
 		snprintf(buf, sizeof(buf), "%u", npages);
 		if (!ccrpc_xs_write(c->xs, t, server, "%s/server", c->req) ||
 		    !ccrpc_xs_write(c->xs, t, service, "%s/service", c->req) ||
 		    !ccrpc_xs_write(c->xs, t, buf, "%s/arena-pages", c->req) ||
 		    !ccrpc_xs_write(c->xs, t, "request", "%s/state", c->req)) {
+			int e = errno;
+
 			xs_transaction_end(c->xs, t, true);
-			goto fail;
+			errno = e;
+			FAIL_AT();
 		}
-	} while (!xs_transaction_end(c->xs, t, false) && errno == EAGAIN);
+		if (xs_transaction_end(c->xs, t, false))
+			break;
+		if (errno != EAGAIN)
+			FAIL_AT();
+	} while (1);
 	if (!xs_watch(c->xs, c->req, "req"))
-		goto fail;
+		FAIL_AT();
 	snprintf(buf, sizeof(buf), "%s/conn", c->req);
 	{
 		char ep[128];
@@ -164,24 +182,24 @@ struct ccrpc_client *ccrpc_connect(const char *server, const char *service,
 	}
 	if (!conn) {
 		rc = e ? map_broker_error(e) : CCRPC_ETIMEDOUT;
-		goto fail;
+		FAIL_AT();
 	}
 	snprintf(c->conn, sizeof(c->conn), "%s", conn);
 	free(conn);
 	if (ccrpc_xs_readu(c->xs, 0x7fef, &sd, "%s/server-domid", c->req))
-		goto fail;
+		FAIL_AT();
 	c->server = (unsigned)sd;
 	/* Our event channel first: the unmap notify of the region needs it. */
 	c->xce = xenevtchn_open(NULL, 0);
 	c->gs = xengntshr_open(NULL, 0);
 	if (!c->xce || !c->gs)
-		goto fail;
+		FAIL_AT();
 	port = xenevtchn_bind_unbound_port(c->xce, c->server);
 	if (port < 0)
-		goto fail;
+		FAIL_AT();
 	c->port = (evtchn_port_t)port;
 	if (!xs_watch(c->xs, c->conn, "conn"))
-		goto fail;
+		FAIL_AT();
 	snprintf(buf, sizeof(buf), "%s/arena-addr", c->conn);
 	{
 		char ep[160];
@@ -191,18 +209,20 @@ struct ccrpc_client *ccrpc_connect(const char *server, const char *service,
 	}
 	if (!v) {
 		rc = e ? map_broker_error(e) : CCRPC_ETIMEDOUT;
-		goto fail;
+		FAIL_AT();
 	}
 	if (ccrpc_parse_u(v, UINT64_MAX, &addr) || addr % CCRPC_PAGE ||
 	    addr < CCRPC_VA_BASE || addr >= CCRPC_VA_BASE + (uint64_t)CCRPC_VA_SLOTS * CCRPC_VA_STRIDE) {
 		rc = CCRPC_EADDR;	/* only the agreed window is acceptable to us */
-		goto fail;
+		FAIL_AT();
 	}
+	errno = 0;
 	rc = share_region(c, addr, npages);
 	if (rc) {
+		set_last(__LINE__, errno);
 		ccrpc_xs_write(c->xs, XBT_NULL, rc == CCRPC_EADDR ? "address in use" : "setup failed",
 			       "%s/client-error", c->conn);
-		goto fail;
+		FAIL_AT();
 	}
 	{
 		size_t off = 0;
@@ -213,11 +233,11 @@ struct ccrpc_client *ccrpc_connect(const char *server, const char *service,
 						c->dir_refs[i]);
 	}
 	if (!ccrpc_xs_write(c->xs, XBT_NULL, buf, "%s/dir-refs", c->conn))
-		goto fail;
+		FAIL_AT();
 	snprintf(buf, sizeof(buf), "%u", c->port);
 	if (!ccrpc_xs_write(c->xs, XBT_NULL, buf, "%s/client-port", c->conn) ||
 	    !ccrpc_xs_write(c->xs, XBT_NULL, "ready", "%s/client-state", c->conn))
-		goto fail;
+		FAIL_AT();
 	for (;;) {
 		char ep[160];
 
@@ -227,14 +247,14 @@ struct ccrpc_client *ccrpc_connect(const char *server, const char *service,
 		v = wait_key(c, deadline, buf, ep, &e);
 		if (!v) {
 			rc = e ? CCRPC_EGONE : CCRPC_ETIMEDOUT;
-			goto fail;
+			FAIL_AT();
 		}
 		if (!strcmp(v, "connected"))
 			break;
 		ccrpc_xs_wait(c->xs, 100);
 		if (now_us() >= deadline) {
 			rc = CCRPC_ETIMEDOUT;
-			goto fail;
+			FAIL_AT();
 		}
 	}
 	free(v);

@@ -164,7 +164,13 @@ int ccrpc_publish(struct ccrpc_server *s)
 			free(fl);
 			return CCRPC_ESYS;
 		}
-	} while (!xs_transaction_end(s->xs, t, false) && errno == EAGAIN);
+		if (xs_transaction_end(s->xs, t, false))
+			break;
+		if (errno != EAGAIN) {
+			free(fl);
+			return CCRPC_ESYS;
+		}
+	} while (1);
 	free(fl);
 	snprintf(path, sizeof(path), "%s/" CCRPC_XS_CONN, s->root);
 	if (!xs_watch(s->xs, path, "conn"))

@@ -32,7 +32,7 @@ int main(int argc, char **argv)
 	}
 	c = ccrpc_connect(argv[1], "kv", NULL, &err);
 	if (!c) {
-		printf("connect: %s\n", ccrpc_strerror(err));
+		printf("connect: %s (%s)\n", ccrpc_strerror(err), ccrpc_last_error());
 		return 3;
 	}
 	key = ccrpc_alloc(c, KV_KEYMAX);

@@ -559,7 +559,7 @@ int main(int argc, char **argv)
 		o.spin_us = (unsigned)atoi(argv[4]);
 	c = ccrpc_connect(argv[2], argv[3], &o, &err);
 	if (!c) {
-		printf("connect: %s\n", ccrpc_strerror(err));
+		printf("connect: %s (%s)\n", ccrpc_strerror(err), ccrpc_last_error());
 		return 3;
 	}
 	if (!strcmp(argv[1], "connect")) {
