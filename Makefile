@@ -6,9 +6,9 @@
 KVER ?= $(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sed 's,.*/linux-headers-,,' | sort -V | tail -n1)
 export KVER
 
-SUBDIRS := front back toolstack tests/unit tests/lab/helpers rpc
+SUBDIRS := front dom0lib back toolstack tests/unit tests/lab/helpers rpc
 
-LAB_PARTS := front back toolstack tests/lab/helpers rpc
+LAB_PARTS := front dom0lib back toolstack tests/lab/helpers rpc
 
 .PHONY: all deps build lab-build test unit lab bench bench-ring clean $(SUBDIRS) install \
 	install-utils install-dkms
@@ -25,6 +25,9 @@ lab-build: $(LAB_PARTS)
 
 $(SUBDIRS):
 	@if [ -f $@/Makefile ]; then $(MAKE) -C $@; fi
+
+# Both dom0 tools link dom0lib/libccdom0.a: build it first, once.
+back toolstack: dom0lib
 
 # Unit tests, fuzz smoke, then the lab scenarios; last line: "N passed, N failed".
 test: deps build
@@ -70,5 +73,5 @@ install-dkms:
 	install -m 0644 common/ccring.c common/ccring.h common/ccring_compat.h $(DKMS_SRC)/common/
 
 clean:
-	@for d in $(SUBDIRS) bench; do [ -f $$d/Makefile ] && $(MAKE) -C $$d clean || true; done
+	@for d in $(SUBDIRS) tests/dom0 bench; do [ -f $$d/Makefile ] && $(MAKE) -C $$d clean || true; done
 	rm -rf build

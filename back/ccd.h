@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ccd_valid.h"
+#include "ccdom0.h"
 
 struct xs_handle;
 
@@ -136,21 +136,6 @@ void ccd_timers_free(struct ccd_timers *t);
 void ccd_timers_update(struct ccd_timers *t, struct ccd_snap *s);
 int ccd_nic_is_closing(const struct ccd_nic *n);
 
-/* ---- logging ------------------------------------------------------------- */
-extern int ccd_verbose;
-extern int ccd_use_syslog;
-void ccd_log(int prio, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-/* Log once per distinct key (garbage reports); verbose-independent. */
-void ccd_log_once(int prio, const char *key, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-/* Tests: receive messages instead of stderr/syslog. */
-extern void (*ccd_log_hook)(int prio, const char *msg);
-#define CCD_LOG_ERR     3
-#define CCD_LOG_WARN    4
-#define CCD_LOG_INFO    6
-#define CCD_LOG_DEBUG   7
-
 /* ---- xenstore I/O (xs.c) ------------------------------------------------- */
 /* Read a value of at most maxlen bytes into buf (NUL-terminated).
  * Returns length, -1 if missing, -2 if too long or containing NUL. */
@@ -163,12 +148,6 @@ int ccd_xs_transact(struct xs_handle *h, ccd_tx_fn fn, void *arg);
 /* Fill the snapshot (domains, NICs, link halves).  Liveness: see dom.c. */
 struct ccd_dom_ctx;
 int ccd_scan(struct xs_handle *h, struct ccd_dom_ctx *dc, struct ccd_snap *s);
-
-/* ---- domain liveness (dom.c) -------------------------------------------- */
-struct ccd_dom_ctx *ccd_dom_open(void);    /* NULL-safe: falls back */
-void ccd_dom_close(struct ccd_dom_ctx *dc);
-/* 1 alive, 0 dead, -1 unknown (no libxenctrl access). */
-int ccd_dom_alive(struct ccd_dom_ctx *dc, unsigned domid);
 
 /* ---- actions (link.c) ---------------------------------------------------- */
 /* Apply every action; returns the number of failed actions. */

@@ -11,8 +11,6 @@
 #include <xenstore.h>
 
 #include "ccd.h"
-#include "ccd_conf.h"
-#include "ccctl.h"
 
 #define SKIP 1  /* precondition failed: abort the transaction quietly */
 

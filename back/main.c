@@ -18,7 +18,6 @@
 #include <xenstore.h>
 
 #include "ccd.h"
-#include "ccd_conf.h"
 
 #define PERIODIC_MS     60000
 #define WATCH_BACKEND   "ccd-backend"

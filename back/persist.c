@@ -22,8 +22,6 @@
 #include <xenstore.h>
 
 #include "ccd.h"
-#include "ccd_conf.h"
-#include "ccctl.h"
 
 #define PERSIST_MAX 256         /* UUIDs tracked for the grace period */
 #define UUID_LEN 36

@@ -11,7 +11,6 @@
 #include <stdio.h>
 
 #include "ccd.h"
-#include "ccd_conf.h"
 
 /* ---- snapshot containers ------------------------------------------------ */
 

@@ -1,5 +1,5 @@
 /* status.c - when each channel entered its state, for `colorcomctl
- * channels` (format: ccd_conf.h, CCD_STATUS_PATH).
+ * channels` (format: ccdom0.h, CCD_STATUS_PATH).
  *
  * xenstore keeps no times, and only the daemon is there when a link half
  * changes state (it watches them), so it keeps the time in memory and
@@ -16,7 +16,6 @@
 #include <xenstore.h>
 
 #include "ccd.h"
-#include "ccd_conf.h"
 
 struct ccd_status {
 	char *path;

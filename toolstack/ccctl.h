@@ -1,7 +1,7 @@
 /* ccctl.h - colorcomctl, the colorcom toolstack command.
  *
- *   spec.c    pure: SPEC parsing, detach targets, the list of xenstore writes
- *             of an attach/detach, their JSON form (dry run)
+ * SPEC parsing and the write lists come from libccdom0 (dom0lib/ccdom0.h).
+ *
  *   xsutil.c  xenstore: domain lookup, transactions, applying writes
  *   cmds.c    one function per subcommand
  *   main.c    global options and the command table
@@ -12,99 +12,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "ccd_conf.h"
-#include "ccd_valid.h"
+#include "ccdom0.h"
 
 #define CCCTL_ERRLEN 256
 #define CCCTL_DETACH_WAIT_S 15
-#define CCCTL_DEFAULT_NET "default"
-/* The domid of a domain `create` has not made yet (dry run): "$DOMID". */
-#define CCCTL_DOMID_NEW 0xFFFFFFFFu
-#define CCCTL_UUID_LEN 36
-
-/* ---- SPEC ---------------------------------------------------------------- */
-struct ccctl_spec {
-	char network[CCD_NET_MAXLEN + 1];
-	uint8_t mac[6];
-	unsigned mtu, order;
-	int devid;              /* -1 = first free */
-	int has_mac;            /* 0: auto-assign (ccctl_auto_mac) */
-	int has_order;          /* 0: the configured default ring */
-	int uplink;             /* dom0's uplink NIC (`colorcomctl uplink`) */
-};
-
-/* The uplink NIC's auto MAC is seeded with this name whoever writes it
- * (colorcomctl uplink, colorcomd from network.NAME.uplink, a dry run), so
- * all three agree: the same network and devid give the same MAC. */
-#define CCCTL_UPLINK_SEED "Domain-0"
-
-/* Parse "[network=NAME][,mac=MAC][,mtu=N][,ring=ORDER_OR_SIZE][,devid=N]"
- * (xl vif style; every key optional, network defaults to "default").
- * Returns 0, or -1 with a one-line reason in err. */
-int ccctl_parse_spec(const char *spec, struct ccctl_spec *out, char *err,
-		     size_t errsz);
-/* ring=: an order 6..9, or a size: bytes, or with K/KiB/M/MiB suffix. */
-int ccctl_parse_ring(const char *v, unsigned *order, char *err, size_t errsz);
-/* A domid written in decimal (0..0x7FEF); -1 if s is not a number. */
-int ccctl_parse_domid(const char *s, unsigned *domid);
-
-/* detach target: a devid (0..15) or a MAC. */
-struct ccctl_target {
-	int devid;              /* -1 if by mac */
-	uint8_t mac[6];
-};
-int ccctl_parse_target(const char *s, struct ccctl_target *t, char *err,
-		       size_t errsz);
-
-/* ---- xenstore write lists -------------------------------------------------- */
-enum ccctl_op_kind { CCCTL_MKDIR, CCCTL_WRITE, CCCTL_RM };
-
-struct ccctl_perm {
-	unsigned id;
-	char mode;              /* 'n' or 'r' */
-};
-
-struct ccctl_op {
-	enum ccctl_op_kind kind;
-	char path[128];
-	char value[128];
-	struct ccctl_perm perms[2];  /* MKDIR: set; WRITE: inherited (shown) */
-	unsigned nperms;
-};
-
-#define CCCTL_MAXOPS 32
-struct ccctl_ops {
-	struct ccctl_op op[CCCTL_MAXOPS];
-	unsigned n;
-};
-
-/* Every write of an attach, in order: both dirs with their permissions
- * first, then the keys, `state` last. */
-void ccctl_attach_ops(unsigned domid, unsigned devid,
-		      const struct ccctl_spec *s, struct ccctl_ops *ops);
-/* The attach's persistence record (same transaction; colorcomd re-attaches
- * from it when a domain with this UUID comes back after a reboot). */
-void ccctl_persist_ops(const char *uuid, unsigned domid, unsigned devid,
-		       const char *name, const struct ccctl_spec *s,
-		       struct ccctl_ops *ops);
-void ccctl_detach_ops(unsigned domid, unsigned devid, struct ccctl_ops *ops);
-void ccctl_ops_json(FILE *f, const char *cmd, unsigned domid, unsigned devid,
-		    const struct ccctl_ops *ops);
-
-void ccctl_json_str(FILE *f, const char *s);
-/* Decimal, or "$DOMID" for CCCTL_DOMID_NEW; buf holds 16 bytes. */
-const char *ccctl_domstr(unsigned domid, char buf[16]);
-/* Prefix from the configuration, the rest from a hash of seed (the domain
- * name), network, devid and attempt: the same domain gets the same MAC each
- * time; a clash is resolved by the next attempt. */
-void ccctl_auto_mac(const struct ccd_conf *c, const char *seed,
-		    const char *network, unsigned devid, unsigned attempt,
-		    uint8_t mac[6]);
-
-void ccctl_persist_dir(char *buf, size_t sz, const char *uuid, unsigned devid);
-void ccctl_backend_dir(char *buf, size_t sz, unsigned domid, unsigned devid);
-void ccctl_frontend_dir(char *buf, size_t sz, unsigned domid, unsigned devid);
-
 /* ---- xenstore (xsutil.c) ----------------------------------------------------- */
 struct xs_handle;
 struct xs_handle *ccctl_xs(void);       /* opened on first use; NULL = error */
@@ -116,14 +27,11 @@ int ccctl_read(struct xs_handle *h, uint32_t t, const char *path, char *buf,
 	       size_t bufsz);
 int ccctl_apply_ops(struct xs_handle *h, uint32_t t,
 		    const struct ccctl_ops *ops);
-/* xsops.c: the same without logging; *failed = the op that failed, errno set. */
-int ccctl_xs_apply(struct xs_handle *h, uint32_t t, const struct ccctl_ops *ops,
-		   const struct ccctl_op **failed);
 /* fn returns 0 commit, >0 abort with err already set (rc returned), <0 error. */
 typedef int (*ccctl_tx_fn)(struct xs_handle *h, uint32_t t, void *arg);
 int ccctl_transact(struct xs_handle *h, ccctl_tx_fn fn, void *arg);
 
-/* Liveness through libxenctrl (back/dom.c): 0, or -1 with "domain D is
+/* Liveness through libxenctrl (libccdom0's dom.c): 0, or -1 with "domain D is
  * dying or has shut down" in err.  Unknown liveness (no privcmd) passes. */
 int ccctl_dom_usable(struct xs_handle *h, unsigned domid, char *err,
 		     size_t errsz);

@@ -11,7 +11,6 @@
 #include <xenstore.h>
 
 #include "ccctl.h"
-#include "ccd.h"
 
 struct nicrec {
 	unsigned domid, devid, links;

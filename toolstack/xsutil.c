@@ -8,7 +8,6 @@
 #include <xenstore.h>
 
 #include "ccctl.h"
-#include "ccd.h"
 
 unsigned long ccctl_xs_opens;
 static struct xs_handle *xsh;

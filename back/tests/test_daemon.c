@@ -6,7 +6,6 @@
 #include <xenstore.h>
 
 #include "ccd.h"
-#include "ccd_conf.h"
 #include "fakexs.h"
 #include "tst.h"
 

@@ -1,10 +1,10 @@
-/* ccd_conf.c - colorcomd.conf and ring sizes (see ccd_conf.h). */
+/* ccd_conf.c - colorcomd.conf and ring sizes (see ccdom0.h). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "ccd_conf.h"
+#include "ccdom0.h"
 
 #define ERR(...) (snprintf(err, errsz, __VA_ARGS__), -1)
 #define CONF_MAXSIZE (256 * 1024)

@@ -1,8 +1,8 @@
-/* ccd_valid.c - pure validation helpers (see ccd_valid.h). */
+/* ccd_valid.c - pure validation helpers (see ccdom0.h). */
 #include <stdio.h>
 #include <string.h>
 
-#include "ccd_valid.h"
+#include "ccdom0.h"
 
 int ccd_parse_uint(const char *s, size_t len, unsigned long max,
 		   unsigned long *out)

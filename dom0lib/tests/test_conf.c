@@ -1,10 +1,10 @@
 /* test_conf.c - colorcomd.conf parsing and ring sizes (pure). */
-#define TST_PREFIX "back.conf."
+#define TST_PREFIX "dom0lib.conf."
 #include <stdlib.h>
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "ccd_conf.h"
+#include "ccdom0.h"
 #include "tst.h"
 
 static struct ccd_conf c;

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <xenctrl.h>
 
-#include "ccd.h"
+#include "ccdom0.h"
 
 #ifndef SHUTDOWN_suspend
 #define SHUTDOWN_suspend 2

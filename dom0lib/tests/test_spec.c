@@ -1,13 +1,11 @@
-/* test_spec.c - colorcomctl's pure parts: SPEC, ring sizes, targets, write
+/* test_spec.c - libccdom0's SPEC parser: SPEC, ring sizes, targets, write
  * lists. */
-#define TST_PREFIX "toolstack.spec."
+#define TST_PREFIX "dom0lib.spec."
 #include <stdlib.h>
 
-#include "ccctl.h"
+#include "ccdom0.h"
 #include "tst.h"
 
-struct ccctl_global ccctl_g;
-void ccctl_err(const char *fmt, ...) { (void)fmt; }
 
 static int t_spec_minimal(void)
 {

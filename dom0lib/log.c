@@ -5,7 +5,7 @@
 #include <string.h>
 #include <syslog.h>
 
-#include "ccd.h"
+#include "ccdom0.h"
 
 int ccd_verbose;
 int ccd_use_syslog;

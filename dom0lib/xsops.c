@@ -10,7 +10,7 @@
 #include <string.h>
 #include <xenstore.h>
 
-#include "ccctl.h"
+#include "ccdom0.h"
 
 int ccctl_xs_apply(struct xs_handle *h, uint32_t t, const struct ccctl_ops *ops,
 		   const struct ccctl_op **failed)

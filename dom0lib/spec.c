@@ -1,10 +1,11 @@
-/* spec.c - pure parsing and the xenstore write lists of colorcomctl.
- * Builds and is tested without xenstore (tests/test_spec.c). */
+/* spec.c - pure parsing and the xenstore write lists of an attach or detach
+ * (colorcomctl writes them, colorcomd re-attaches with them).
+ * Builds and is tested without xenstore (dom0lib/tests/test_spec.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "ccctl.h"
+#include "ccdom0.h"
 
 #define ERR(...) (snprintf(err, errsz, __VA_ARGS__), -1)
 
