@@ -327,6 +327,7 @@ int main(int argc, char **argv)
 			if (need) {
 				need = 0;
 				reconcile(&c);
+				ccd_rpc_pass(c.xsh);	/* libccrpc's broker (rpc.c) */
 				/* A failed scan leaves a partial snapshot: keep
 				 * the watches we have rather than drop some. */
 				if (c.snap.ndom)

@@ -2,6 +2,7 @@
  * parsed strictly; the policy inputs that matter (which network a NIC is on) come
  * from dom0's own backend dirs, which no guest can write. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,13 +12,13 @@
 
 #define ROOT "/local/domain/%u/" CCRPC_XS_ROOT
 
-static void say(FILE *log, const char *fmt, const char *a, unsigned x, unsigned y)
+static void say(ccrpc_broker_log log, const char *fmt, const char *a, unsigned x, unsigned y)
 {
+	char line[256];
+
 	if (log) {
-		fprintf(log, "ccrpc-broker: ");
-		fprintf(log, fmt, a, x, y);
-		fputc('\n', log);
-		fflush(log);
+		snprintf(line, sizeof(line), fmt, a, x, y);
+		log(line);
 	}
 }
 
@@ -108,7 +109,7 @@ static bool allowed(struct xs_handle *xs, const char *allow, unsigned client)
 	return ok;
 }
 
-static void refuse(struct xs_handle *xs, unsigned c, const char *r, const char *why, FILE *log)
+static void refuse(struct xs_handle *xs, unsigned c, const char *r, const char *why, ccrpc_broker_log log)
 {
 	ccrpc_xs_write(xs, XBT_NULL, why, ROOT "/" CCRPC_XS_CONNECT "/%s/error", c, r);
 	say(log, "refused %s (client %u, server %u)", why, c, 0);
@@ -135,7 +136,7 @@ static bool put(struct xs_handle *xs, xs_transaction_t t, const char *dir, const
 	       setperm(xs, t, k, owner, other, operm);
 }
 
-static void handle_request(struct xs_handle *xs, unsigned c, const char *r, FILE *log)
+static void handle_request(struct xs_handle *xs, unsigned c, const char *r, ccrpc_broker_log log)
 {
 	char *who = NULL, *svc = NULL, *st = NULL, *allow = NULL, *done, d[192], v[32];
 	static const char *const client_keys[] = { "dir-refs", "client-port", "client-state",
@@ -147,8 +148,23 @@ static void handle_request(struct xs_handle *xs, unsigned c, const char *r, FILE
 	int s;
 
 	done = ccrpc_xs_read(xs, ROOT "/" CCRPC_XS_CONNECT "/%s/conn", c, r);
-	if (!done)
+	if (done) {
+		/* Its connection dir is gone (the server dropped a dead client, or the
+		 * server's domain died): the request is stale.  A live client learns the
+		 * same from the dir's disappearance. */
+		char *state = ccrpc_xs_read(xs, "%s/client-domid", done);
+
+		if (!state) {
+			char req[128];
+
+			snprintf(req, sizeof(req), ROOT "/" CCRPC_XS_CONNECT "/%s", c, r);
+			xs_rm(xs, XBT_NULL, req);
+			say(log, "removed stale request %s (client %u, %u)", r, c, 0);
+		}
+		free(state);
+	} else {
 		done = ccrpc_xs_read(xs, ROOT "/" CCRPC_XS_CONNECT "/%s/error", c, r);
+	}
 	st = ccrpc_xs_read(xs, ROOT "/" CCRPC_XS_CONNECT "/%s/state", c, r);
 	if (done || !st || strcmp(st, "request"))
 		goto out;
@@ -221,7 +237,7 @@ out:
 }
 
 /* A connection dir whose request is gone (client closed, or its domain died) goes. */
-static void reap_conns(struct xs_handle *xs, unsigned s, FILE *log)
+static void reap_conns(struct xs_handle *xs, unsigned s, ccrpc_broker_log log)
 {
 	char p[96], **ids, *conn, *us;
 	unsigned n = 0, i;
@@ -250,7 +266,7 @@ static void reap_conns(struct xs_handle *xs, unsigned s, FILE *log)
 	free(ids);
 }
 
-void ccrpc_broker_pass(struct xs_handle *xs, FILE *log)
+void ccrpc_broker_pass(struct xs_handle *xs, ccrpc_broker_log log)
 {
 	unsigned n, i, j, k;
 	unsigned *ds = domains(xs, &n);

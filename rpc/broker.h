@@ -4,11 +4,13 @@
  * picks up where it was. */
 #ifndef CCRPC_BROKER_H
 #define CCRPC_BROKER_H
-#include <stdio.h>
 #include <xenstore.h>
 
-/* Answer every pending request and remove stale connection dirs.  log may be NULL. */
-void ccrpc_broker_pass(struct xs_handle *xs, FILE *log);
+/* How the broker reports a decision (one line, no newline); may be NULL. */
+typedef void (*ccrpc_broker_log)(const char *line);
+
+/* Answer every pending request and remove stale connection dirs. */
+void ccrpc_broker_pass(struct xs_handle *xs, ccrpc_broker_log log);
 /* The watches a broker needs (all guests' areas); 0 or -1. */
 int ccrpc_broker_watch(struct xs_handle *xs);
 #endif

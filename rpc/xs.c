@@ -1,4 +1,6 @@
-#define _GNU_SOURCE
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE	/* vasprintf */
+#endif
 /* xs.c - libxenstore helpers: formatted paths, strict number parsing (peers and
  * clients write these keys, so nothing is trusted), bounded waits on watches. */
 #include <errno.h>

@@ -4,9 +4,7 @@
 # bench/results/rpc.json.  Run by name (make bench), not in make test.
 ST=/lab/scenario/stage
 check colorcomd-starts cc_daemon
-# LAB STAND-IN broker (rpc/ccrpc-broker.c), as in scenario rpc.
-$ST/ccrpc-broker >>"$LAB_LOGDIR/ccrpc-broker.log" 2>&1 &
-BROKER=$!
+# The broker is colorcomd's (back/rpc.c running rpc/broker.c).
 lab_pair_both_paths 00:16:3e:cc:02:0a 00:16:3e:cc:02:0b
 for n in a b; do
 	check modules-$n g $n "insmod $ST/xen-evtchn.ko; insmod $ST/xen-gntdev.ko; insmod $ST/xen-gntalloc.ko limit=65536"
@@ -43,4 +41,3 @@ g a "$ONC serve 7777 >/tmp/onc.log 2>&1 &"
 sleep 2
 bench_one onc-bench-netback onc_netback b "$ONC bench 10.0.0.1 7777"
 bench_one onc-bench-colorcom onc_colorcom b "$ONC bench 10.1.0.1 7777"
-kill "$BROKER" 2>/dev/null
