@@ -56,6 +56,7 @@ struct ccrpc_ctl {
 	uint32_t server_sleeping;	/* set before the server blocks: posting must notify */
 	uint8_t pad3[60];
 	uint32_t client_sleeping;	/* set before the client blocks: completing must notify */
+	uint32_t client_closing;	/* set by ccrpc_close: an orderly close, not a death */
 };
 #define CCRPC_CTL_CLIENT_ALIVE offsetof(struct ccrpc_ctl, client_alive)
 #define CCRPC_CTL_SERVER_ALIVE offsetof(struct ccrpc_ctl, server_alive)

@@ -275,6 +275,8 @@ void ccrpc_close(struct ccrpc_client *c)
 {
 	if (!c)
 		return;
+	if (c->ctl)
+		__atomic_store_n(&c->ctl->client_closing, 1, __ATOMIC_RELEASE);
 	if (c->xs && c->conn[0])
 		ccrpc_xs_write(c->xs, XBT_NULL, "closed", "%s/client-state", c->conn);
 	/* Region first: the gntalloc notify tells the server at once (byte + event). */

@@ -446,7 +446,9 @@ static void set_sleeping(struct ccrpc_server *s, uint32_t v)
 			__atomic_store_n(&s->conns[i].ctl->server_sleeping, v, __ATOMIC_RELAXED);
 }
 
-/* The kernel cleared a client's alive byte (its process exited or closed): drop it. */
+/* The kernel cleared a client's alive byte (its process exited or closed): drop it.
+ * Counted as gone unless the client said it was closing (only a statistic: a client
+ * can lie about it, and nothing else depends on it). */
 static void reap_dead(struct ccrpc_server *s)
 {
 	unsigned i;
@@ -454,7 +456,8 @@ static void reap_dead(struct ccrpc_server *s)
 	for (i = 0; i < s->max; i++)
 		if (s->conns[i].st == C_LIVE &&
 		    !__atomic_load_n(&s->conns[i].ctl->client_alive, __ATOMIC_ACQUIRE))
-			conn_teardown(s, &s->conns[i], 1, 1);
+			conn_teardown(s, &s->conns[i],
+				      !__atomic_load_n(&s->conns[i].ctl->client_closing, __ATOMIC_ACQUIRE), 1);
 }
 
 int ccrpc_run(struct ccrpc_server *s, unsigned timeout_ms)
