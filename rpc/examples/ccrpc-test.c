@@ -494,15 +494,20 @@ static void bench(struct ccrpc_client *c)
 	static uint64_t lat[N];
 	uint64_t r, a[2], t0, sum;
 	size_t sz;
-	int i, k, tk[64];
+	int i, k, tk[64], rc;
 	struct lnode *h;
 
 	for (i = 0; i < 200; i++)
 		ccrpc_call(c, F_NULL, NULL, 0, &r, 5000);
 	for (i = 0; i < N; i++) {
 		t0 = now_ns();
-		ccrpc_call(c, F_NULL, NULL, 0, &r, 5000);
+		rc = ccrpc_call(c, F_NULL, NULL, 0, &r, 5000);
 		lat[i] = now_ns() - t0;
+		if (rc) {
+			printf("FAIL bench: null call: %s\n", ccrpc_strerror(rc));
+			fails++;
+			return;
+		}
 	}
 	qsort(lat, N, sizeof(lat[0]), cmp64);
 	printf("null_p50_us %.2f\nnull_p99_us %.2f\n", lat[N / 2] / 1e3, lat[N * 99 / 100] / 1e3);
@@ -511,7 +516,11 @@ static void bench(struct ccrpc_client *c)
 		for (i = 0; i < 64; i++)
 			tk[i] = ccrpc_post(c, F_NULL, NULL, 0);
 		for (i = 0; i < 64; i++)
-			ccrpc_wait(c, tk[i], &r, 5000);
+			if (tk[i] < 0 || (rc = ccrpc_wait(c, tk[i], &r, 5000))) {
+				printf("FAIL bench: calls in flight: %s\n", ccrpc_strerror(tk[i] < 0 ? tk[i] : rc));
+				fails++;
+				return;
+			}
 	}
 	printf("null_inflight64_calls_per_s %.0f\n", 200 * 64 / ((now_ns() - t0) / 1e9));
 	for (sz = 64; sz <= (1 << 20); sz *= 4) {
@@ -521,8 +530,13 @@ static void bench(struct ccrpc_client *c)
 		a[0] = P(b), a[1] = sz;
 		for (i = 0; i < 50; i++) {
 			t0 = now_ns();
-			ccrpc_call(c, F_CSUM, a, 2, &r, 20000);
+			rc = ccrpc_call(c, F_CSUM, a, 2, &r, 20000);
 			lat[i] = now_ns() - t0;
+			if (rc || r != fnv(b, sz)) {
+				printf("FAIL bench: checksum of %zu bytes: %s\n", sz, ccrpc_strerror(rc));
+				fails++;
+				return;
+			}
 		}
 		qsort(lat, 50, sizeof(lat[0]), cmp64);
 		printf("csum_%zu_p50_us %.2f\n", sz, lat[25] / 1e3);
@@ -533,8 +547,13 @@ static void bench(struct ccrpc_client *c)
 	a[0] = P(h);
 	for (i = 0; i < 10; i++) {
 		t0 = now_ns();
-		ccrpc_call(c, F_LIST, a, 1, &r, 30000);
+		rc = ccrpc_call(c, F_LIST, a, 1, &r, 30000);
 		lat[i] = now_ns() - t0;
+		if (rc || r != sum) {
+			printf("FAIL bench: list sum: %s\n", ccrpc_strerror(rc));
+			fails++;
+			return;
+		}
 	}
 	qsort(lat, 10, sizeof(lat[0]), cmp64);
 	printf("list100k_p50_us %.2f\n", lat[5] / 1e3);

@@ -21,10 +21,13 @@ emit() {
 	[ "$n" -ge 10 ]
 }
 bench_one() {	# CHECK PREFIX GUEST CMD
-	local out
+	local out rc
 	out=$(g "$3" "$4" 2>&1)
+	rc=$?
 	echo "$out" >"$LAB_LOGDIR/$2.log"
-	if echo "$out" | emit "$2"; then pass "$1"; else fail "$1" "$(echo "$out" | tail -n1)"; fi
+	# Both programs check every answer against a local computation and exit non-zero
+	# on a wrong one.
+	if [ "$rc" = 0 ] && echo "$out" | emit "$2"; then pass "$1"; else fail "$1" "rc $rc: $(echo "$out" | tail -n1)"; fi
 }
 
 g a "$ST/ccrpc-test serve rpctest >/tmp/srv.log 2>&1 & echo \$! >/tmp/srv.pid"
