@@ -526,13 +526,16 @@ static void bench(struct ccrpc_client *c)
 	for (sz = 64; sz <= (1 << 20); sz *= 4) {
 		uint8_t *b = ccrpc_alloc(c, sz);
 
+		uint64_t want;
+
 		memset(b, 3, sz);
+		want = fnv(b, sz);
 		a[0] = P(b), a[1] = sz;
 		for (i = 0; i < 50; i++) {
 			t0 = now_ns();
 			rc = ccrpc_call(c, F_CSUM, a, 2, &r, 20000);
 			lat[i] = now_ns() - t0;
-			if (rc || r != fnv(b, sz)) {
+			if (rc || r != want) {
 				printf("FAIL bench: checksum of %zu bytes: %s\n", sz, ccrpc_strerror(rc));
 				fails++;
 				return;
