@@ -260,6 +260,12 @@ static void reap_conns(struct xs_handle *xs, unsigned s, ccrpc_broker_log log)
 		if (!conn || strcmp(conn, us)) {
 			xs_rm(xs, XBT_NULL, full);
 			say(log, "removed stale connection %s (server %u, %u)", ids[i], s, 0);
+		} else if (!same_network(xs, (unsigned)c, s)) {
+			/* A NIC was detached: the policy no longer holds, the connection
+			 * goes (both sides see its dir vanish). */
+			xs_rm(xs, XBT_NULL, full);
+			say(log, "closed connection %s: client %u and server %u share no network", ids[i],
+			    (unsigned)c, s);
 		}
 		free(conn);
 	}

@@ -129,6 +129,14 @@ int main(void)
 	fx_set("/local/domain/1/data/ccrpc/conn/junk", "");
 	ccrpc_broker_pass(xs, NULL);
 	CHECK("orphan-conn-reaped", !fx_exists("/local/domain/1/data/ccrpc/conn/9_1-1"));
+	/* Detach: a connection whose guests no longer share a network is closed. */
+	request(2, "6-1", "srv", "rpctest", "100");
+	request(4, "6-1", "srv", "rpctest", "100");
+	ccrpc_broker_pass(xs, NULL);
+	fx_rm("/local/domain/0/backend/colorcom/4");
+	ccrpc_broker_pass(xs, NULL);
+	CHECK("detach-closes-conn", !fx_exists("/local/domain/1/data/ccrpc/conn/4_6-1") &&
+	      fx_exists("/local/domain/1/data/ccrpc/conn/2_6-1"));
 	CHECK("no-open-transactions", fx_open_transactions() == 0);
 	xs_close(xs);
 	return fails ? 1 : 0;

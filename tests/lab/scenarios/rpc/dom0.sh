@@ -83,6 +83,13 @@ if [ -n "$gone0" ] && [ "${gone:-x}" = $((gone0 + 1)) ] && [ "${now:-x}" = 0 ]; 
 if [ "${bad:-0}" -ge 6 ]; then pass server-counted-bad-pointers; else fail server-counted-bad-pointers "bad_ptr ${bad:-?}"; fi
 check no-gntdev-mappings-left g a 'test $(grep -c /dev/xen/gntdev /proc/$(cat /tmp/srv.pid)/maps) = 0'
 
+# Detach b's NIC: colorcomd no longer lets b connect (control: b connected all along
+# above); then b gets its NIC back for the last check.
+colorcomctl detach b "$MB" >>"$LAB_LOGDIR/detach.log" 2>&1
+out=$(g b "$ST/ccrpc-test connect a rpctest")
+if echo "$out" | grep -q 'connection denied'; then pass detach-denies; else fail detach-denies "b got: $out"; fi
+colorcomctl attach b "network=blue,mac=$MB" >>"$LAB_LOGDIR/detach.log" 2>&1
+
 # The server killed in the middle of a call: the caller gets "peer gone", not a hang.
 g b "$ST/ccrpc-test slow a rpctest 5000 >/tmp/slow2.log 2>&1 &"
 wait_until 20 g b 'grep -q "calling slow" /tmp/slow2.log' >/dev/null
