@@ -6,9 +6,9 @@
 KVER ?= $(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sed 's,.*/linux-headers-,,' | sort -V | tail -n1)
 export KVER
 
-SUBDIRS := front dom0lib back toolstack tests/unit tests/lab/helpers
+SUBDIRS := front dom0lib back toolstack tests/unit tests/lab/helpers rpc
 
-LAB_PARTS := front dom0lib back toolstack tests/lab/helpers
+LAB_PARTS := front dom0lib back toolstack tests/lab/helpers rpc
 
 .PHONY: all deps build lab-build test unit lab bench bench-ring clean $(SUBDIRS) install \
 	install-utils install-dkms uninstall

@@ -254,4 +254,7 @@ int ccd_status_update(struct xs_handle *h, struct ccd_status *st,
 		      const struct ccd_snap *snap, long long now_unix);
 long long ccd_now_unix(void);
 
+/* rpc.c: the libccrpc broker pass (docs/rpc.md). */
+void ccd_rpc_pass(struct xs_handle *h);
+
 #endif

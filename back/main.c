@@ -379,6 +379,7 @@ int main(int argc, char **argv)
 				need = 0;
 				c.rl_wake = 0;  /* this pass sees it all */
 				reconcile(&c);
+				ccd_rpc_pass(c.xsh);	/* libccrpc's broker (rpc.c) */
 				/* A failed scan leaves a partial snapshot: keep
 				 * the watches we have rather than drop some. */
 				if (c.snap.ndom)
