@@ -61,7 +61,7 @@ result busy1000_v_to_w_mbps "$m2"
 result busy1000_w_to_v_p4_mbps "$m3"
 result busy1000_v_busypoll_rx_packets "$((bp1 - bp0))"
 log "busy_read 1000: w->v $m1, v->w $m2, w->v x4 $m3 Mbit/s; v's BusyPollRxPackets +$((bp1 - bp0))"
-if [ $((bp1 - bp0)) -gt 1000 ]; then pass busy-poll-path-ran; else fail busy-poll-path-ran "BusyPollRxPackets +$((bp1 - bp0))"; fi
+if [ $((bp1 - bp0)) -ge 100 ]; then pass busy-poll-path-ran; else fail busy-poll-path-ran "BusyPollRxPackets +$((bp1 - bp0))"; fi
 for half in "$VH" "$VW" "$WV"; do check "busy-not-broken-${half##*/}" not_broken "$half"; done
 snap
 for k in proto_errors $REASONS; do
@@ -81,7 +81,7 @@ meta() {
 		fail "meta-$kind" "the hook refused meta-$kind"
 		return
 	fi
-	sleep 0.5
+	sleep 1
 	snap
 	c1=$(vst "$want") p1=$(vst "peer${H}_rx_packets") r1=$(vst "peer${H}_rx_refused")
 	log "meta-$kind: v's $want $c0 -> $c1, rx_packets from h $p0 -> $p1, refused $r0 -> $r1"
@@ -170,6 +170,8 @@ check pin-refusal-logged g v "dmesg | grep -q 'new link refused'"
 check pin-w-link-still-works g v "ping -c 3 -W 10 ${IP[w]}"
 lab_transfer pin-honest-transfer-w-to-v w v ${IP[v]} 16777216 >/dev/null
 # Xen drops a destroyed domain's mappings: every pinned page comes back.
+G_TIMEOUT=20 g h dmesg >"$LAB_LOGDIR/guest-h-dmesg.log" 2>&1
+check hostile-no-warn not grep -qE 'Oops|BUG:|WARNING:|Call Trace' "$LAB_LOGDIR/guest-h-dmesg.log"
 xl destroy h >>"$LAB_LOGDIR/xl-destroy.log" 2>&1
 gpz() { [ "$(g v "cat $PARAMS/grants_pending")" = 0 ]; }
 if wait_until 60 gpz; then pass pin-pages-back-after-destroy; else fail pin-pages-back-after-destroy "grants_pending $(g v "cat $PARAMS/grants_pending")"; fi
