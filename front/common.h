@@ -59,15 +59,6 @@
 
 #define CCNET_HASH_BITS		6
 
-/*
- * Smallest gso_size a peer may send: TCP_MIN_GSO_SIZE, the smallest MSS the
- * kernel's own TCP can emit (tcp_min_snd_mss 48 minus 40 octets of options).
- * A higher floor would drop honest flows to hosts that announce a small MSS;
- * what a small one costs is bounded by the frame (64 KiB / 8 segments, as
- * netback accepts).  Kept here so the check does not depend on the kernel's
- * point release (6.1's virtio_net_hdr_to_skb() only clamps it in later ones).
- */
-#define CCNET_GSO_MIN_SIZE	8u
 
 /*
  * Event-flood throttle.  Linux's own lateeoi throttle is undone by its delayed
@@ -174,11 +165,10 @@ struct ccnet_link {
 	bool			peer_csum;
 	bool			peer_gso4;
 	bool			peer_gso6;
-	/* what we advertised (our feature-* keys, from the NIC's features when
-	 * the link was set up); the poll drops records that use anything else */
-	bool			adv_csum;
-	bool			adv_gso4;
-	bool			adv_gso6;
+	/* what we advertised (CCMETA_ADV_*: our feature-* keys, from the NIC's
+	 * features when the link was set up); the poll drops records that use
+	 * anything else */
+	u32			adv;
 
 	struct ccnet_own_ring	own;
 	struct ccnet_peer_ring	prx;

@@ -15,6 +15,7 @@
 #include <xen/page.h>
 
 #include "common.h"
+#include "ccmeta.h"
 
 /* Grant map/unmap ops go to the hypervisor in batches of this many, from the
  * stack: teardown must never depend on an allocation succeeding. */
@@ -613,9 +614,14 @@ static int ccnet_link_write_keys(struct ccnet_link *link)
 	struct xenbus_transaction xbt;
 	int err;
 
-	link->adv_csum = f & NETIF_F_RXCSUM;
-	link->adv_gso4 = link->adv_csum && (f & NETIF_F_TSO);
-	link->adv_gso6 = link->adv_csum && (f & NETIF_F_TSO6);
+	link->adv = 0;
+	if (f & NETIF_F_RXCSUM) {
+		link->adv |= CCMETA_ADV_CSUM;
+		if (f & NETIF_F_TSO)
+			link->adv |= CCMETA_ADV_GSO4;
+		if (f & NETIF_F_TSO6)
+			link->adv |= CCMETA_ADV_GSO6;
+	}
 
 again:
 	err = xenbus_transaction_start(&xbt);
@@ -626,13 +632,13 @@ again:
 		err = xenbus_printf(xbt, node, "event-channel", "%u", link->evtchn);
 	if (!err)
 		err = xenbus_printf(xbt, node, "feature-csum", "%u",
-				    link->adv_csum);
+				    !!(link->adv & CCMETA_ADV_CSUM));
 	if (!err)
 		err = xenbus_printf(xbt, node, "feature-gso-tcpv4", "%u",
-				    link->adv_gso4);
+				    !!(link->adv & CCMETA_ADV_GSO4));
 	if (!err)
 		err = xenbus_printf(xbt, node, "feature-gso-tcpv6", "%u",
-				    link->adv_gso6);
+				    !!(link->adv & CCMETA_ADV_GSO6));
 	if (err) {
 		xenbus_transaction_end(xbt, 1);
 		return err;

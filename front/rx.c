@@ -9,14 +9,11 @@
  * the outside world).  A refused frame is counted per reason, never logged.
  */
 #include <linux/netdevice.h>
-#include <linux/if_vlan.h>
-#include <linux/ip.h>
-#include <linux/ipv6.h>
-#include <linux/tcp.h>
 #include <linux/virtio_net.h>
 #include <xen/events.h>
 
 #include "common.h"
+#include "ccmeta.h"
 
 /*
  * lateeoi: the port stays masked until xen_irq_lateeoi(), which the poll
@@ -94,85 +91,26 @@ copy_failed:
 	return NULL;
 }
 
-/*
- * Offset of the L3 header and its ethertype, past up to two VLAN tags (802.1Q
- * and 802.1ad), as far as the linear head shows them.
- */
-static unsigned int ccnet_rx_l3(const struct sk_buff *skb, __be16 *proto)
-{
-	unsigned int off = ETH_HLEN;
-	__be16 p = ((const struct ethhdr *)skb->data)->h_proto;
-	int tags;
-
-	for (tags = 0; tags < 2 && eth_type_vlan(p) &&
-	     off + VLAN_HLEN <= skb_headlen(skb); tags++) {
-		p = *(const __be16 *)(skb->data + off + 2);
-		off += VLAN_HLEN;
-	}
-	*proto = p;
-	return off;
-}
-
-/*
- * The peer's offload metadata, checked before virtio_net_hdr_to_skb() sees it,
- * so that no value the peer picks can reach a WARN in the stack (a csum_start
- * inside the Ethernet or VLAN header makes skb_checksum_help() WARN once the
- * header is pulled) and none depends on what this kernel's point release of
- * virtio_net_hdr_to_skb() happens to check.  Returns the reason counter, or
- * NULL if the frame may go on.  Frame length >= ETH_HLEN.
- */
+/* Why ccmeta_check() refused a frame: the counter to bump. */
 static u64 *ccnet_rx_check_meta(struct ccnet_link *link, struct sk_buff *skb,
 				const struct ccring_meta *m)
 {
 	struct ccnet_link_stats *st = &link->stats;
-	unsigned int mtu = READ_ONCE(link->nic->ndev->mtu);
-	unsigned int len = skb->len, l3, l4min;
-	u16 gso = m->gso_type & ~CCRING_GSO_ECN;
-	bool csum = m->flags & CCRING_F_CSUM_NEEDED;
-	__be16 proto;
 
-	l3 = ccnet_rx_l3(skb, &proto);
-
-	/* What we did not advertise, the peer must not use (protocol.md 10). */
-	if ((csum && !link->adv_csum) ||
-	    (gso == CCRING_GSO_TCPV4 && !link->adv_gso4) ||
-	    (gso == CCRING_GSO_TCPV6 && !link->adv_gso6))
-		return &st->rx_bad_feature;
-
-	/* A single frame larger than our MTU: what a NIC would not receive. */
-	if (gso == CCRING_GSO_NONE && len > l3 + mtu)
-		return &st->rx_too_big;
-
-	if (csum && (m->csum_start < l3 ||
-		     (u32)m->csum_start + m->csum_offset + sizeof(__sum16) > len))
-		return &st->rx_bad_csum;
-
-	if (gso == CCRING_GSO_NONE)
+	switch (ccmeta_check(skb->data, skb_headlen(skb), skb->len, m,
+			     READ_ONCE(link->nic->ndev->mtu), link->adv)) {
+	case CCMETA_OK:
 		return NULL;
-	/*
-	 * GSO: TCP only (the ring admits no other type), with its checksum
-	 * to fill in (segmentation rewrites it), on the L3 protocol the type
-	 * names, with the checksum field where TCP's is, and segments no
-	 * larger than our MTU.
-	 */
-	if (!csum)
+	case CCMETA_FEATURE:
+		return &st->rx_bad_feature;
+	case CCMETA_TOO_BIG:
+		return &st->rx_too_big;
+	case CCMETA_CSUM:
+		return &st->rx_bad_csum;
+	case CCMETA_GSO:
+	default:
 		return &st->rx_bad_gso;
-	if (gso == CCRING_GSO_TCPV4) {
-		if (proto != htons(ETH_P_IP))
-			return &st->rx_bad_gso;
-		l4min = l3 + sizeof(struct iphdr);
-	} else {
-		if (proto != htons(ETH_P_IPV6))
-			return &st->rx_bad_gso;
-		l4min = l3 + sizeof(struct ipv6hdr);
 	}
-	if (m->csum_start < l4min ||
-	    m->csum_offset != offsetof(struct tcphdr, check) ||
-	    (u32)m->csum_start + sizeof(struct tcphdr) > len)
-		return &st->rx_bad_gso;
-	if (m->gso_size < CCNET_GSO_MIN_SIZE || m->gso_size > mtu)
-		return &st->rx_bad_gso;
-	return NULL;
 }
 
 static void ccnet_rx_deliver(struct ccnet_link *link, struct sk_buff *skb,
@@ -216,6 +154,8 @@ static void ccnet_rx_deliver(struct ccnet_link *link, struct sk_buff *skb,
 		why = &link->stats.rx_link_local;
 		goto drop;
 	}
+	/* The metadata against the frame (docs/protocol.md section 3), so
+	 * that nothing the peer picks reaches a WARN in the stack. */
 	why = ccnet_rx_check_meta(link, skb, m);
 	if (unlikely(why))
 		goto drop;

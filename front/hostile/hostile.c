@@ -202,7 +202,8 @@ static int ccnet_hostile_flood(struct ccnet_link *link, unsigned int ms)
  * Offload metadata a peer must not get away with (issue #14 item 4), and two
  * honest controls.  Every bad kind passes the ring's own format checks, so it
  * reaches the victim's driver, which must refuse it before
- * virtio_net_hdr_to_skb() and count it under the reason given.
+ * virtio_net_hdr_to_skb() and count it under the reason given.  The same
+ * kinds are in tests/unit/test_meta.c with ccmeta_check()'s verdict.
  */
 struct ccnet_hostile_meta {
 	const char	*kind;		/* meta-KIND */
