@@ -250,6 +250,10 @@ static void ccnet_nic_connect(struct ccnet_nic *nic)
 
 	eth_hw_addr_set(ndev, mac);
 	ndev->mtu = mtu;
+	/* The network's MTU is the toolstack's: every peer gets the same and
+	 * drops frames above its own (rx_too_big), so raising ours would only
+	 * lose frames.  Lowering it stays allowed, as on any Ethernet. */
+	ndev->max_mtu = mtu;
 	netif_carrier_off(ndev);
 	err = register_netdevice(ndev);
 	if (err) {
