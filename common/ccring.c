@@ -437,11 +437,14 @@ int ccring_cons_peek(struct ccring *r, struct ccring_meta *m, uint32_t *len)
 	return 1;
 }
 
-void ccring_cons_copy(struct ccring *r, uint32_t off, void *dst, uint32_t n)
+int ccring_cons_copy(struct ccring *r, uint32_t off, void *dst, uint32_t n)
 {
-	if (r->broken || !r->cur_len || off > r->cur_len || n > r->cur_len - off)
-		return;		/* caller error: outside the current record */
+	if (r->broken)
+		return -r->broken;
+	if (!r->cur_len || off > r->cur_len || n > r->cur_len - off)
+		return -CCRING_E_LEN;	/* caller error: outside the current record */
 	ring_read(r, r->cur_off + off, dst, n);
+	return 0;
 }
 
 void ccring_cons_release(struct ccring *r)

@@ -173,7 +173,14 @@ int ccring_prod_want_space(struct ccring *r, uint32_t len);
  * is fetched once, so peek always moves on.)
  */
 int ccring_cons_peek(struct ccring *r, struct ccring_meta *m, uint32_t *len);
-void ccring_cons_copy(struct ccring *r, uint32_t off, void *dst, uint32_t n);
+/*
+ * Copy n payload octets of the current record, from offset off, into dst.
+ * 0 = copied; <0 = nothing copied, dst untouched: -ccring_err of a broken ring,
+ * or -CCRING_E_LEN when no record is current or [off, off + n) leaves it (a
+ * caller error: the ring is not broken).  A caller that gets an error must
+ * not use dst: drop the frame.
+ */
+int ccring_cons_copy(struct ccring *r, uint32_t off, void *dst, uint32_t n);
 /* Done with the current record. */
 void ccring_cons_release(struct ccring *r);
 /* Publish cons; returns true if the producer asked to be notified (cons_event). */

@@ -59,6 +59,7 @@
 
 #define CCNET_HASH_BITS		6
 
+
 /*
  * Event-flood throttle.  Linux's own lateeoi throttle is undone by its delayed
  * EOI worker (it EOIs with the spurious count reset), so a peer that kicks us
@@ -86,8 +87,15 @@ struct ccnet_link_stats {
 	u64			rx_packets;
 	u64			rx_bytes;
 	u64			rx_dropped;
-	u64			rx_bad_src;	/* subset of rx_dropped */
-	u64			rx_bad_meta;	/* subset of rx_dropped */
+	/* Why a frame was refused; each is a subset of rx_dropped. */
+	u64			rx_bad_src;	/* spoofed source MAC */
+	u64			rx_bad_meta;	/* runt, or virtio_net_hdr_to_skb() said no */
+	u64			rx_bad_csum;	/* csum_start below L3 / field beyond the frame */
+	u64			rx_bad_gso;	/* GSO: no NEEDS_CSUM, wrong L3, bad gso_size */
+	u64			rx_bad_feature;	/* offload we did not advertise */
+	u64			rx_too_big;	/* above our MTU */
+	u64			rx_link_local;	/* 01:80:c2:00:00:0X to/from the uplink */
+	u64			rx_copy_errors;	/* ring refused the payload copy */
 	atomic64_t		notify_tx;
 	atomic64_t		notify_rx;
 	atomic64_t		proto_errors;
@@ -100,6 +108,8 @@ struct ccnet_link_stats {
 struct ccnet_stats_snap {
 	u64 tx_packets, tx_bytes, tx_dropped, ring_full, notify_tx;
 	u64 rx_packets, rx_bytes, rx_dropped, rx_bad_src, rx_bad_meta, notify_rx;
+	u64 rx_bad_csum, rx_bad_gso, rx_bad_feature, rx_too_big, rx_link_local;
+	u64 rx_copy_errors;
 	u64 proto_errors, spurious, eoi_throttled;
 };
 
@@ -155,6 +165,10 @@ struct ccnet_link {
 	bool			peer_csum;
 	bool			peer_gso4;
 	bool			peer_gso6;
+	/* what we advertised (CCMETA_ADV_*: our feature-* keys, from the NIC's
+	 * features when the link was set up); the poll drops records that use
+	 * anything else */
+	u32			adv;
 
 	struct ccnet_own_ring	own;
 	struct ccnet_peer_ring	prx;
@@ -166,11 +180,18 @@ struct ccnet_link {
 	struct sk_buff_head	backlog;	/* protected by tx_lock */
 	u32			want_len;	/* head of backlog waits for this */
 
-	/* RX: the peer's ring, touched only by the NAPI poll */
+	/*
+	 * RX: the peer's ring.  rx (the consumer's private indices), eoi_work and
+	 * spurious have ONE owner: whoever holds the NAPI instance (softirq poll,
+	 * threaded poll or a busy-poll reader; the NAPI core lets only one of
+	 * them in at a time), and ccnet_poll() touches none of them once it has
+	 * called napi_complete_done().  Setup and teardown touch them only while
+	 * NAPI is disabled.  Nothing else may.
+	 */
 	struct ccring		rx;
 	struct napi_struct	napi;
 	bool			napi_added;
-	atomic_t		eoi_pending;
+	atomic_t		eoi_pending;	/* irq handler sets, poll clears */
 	bool			eoi_work;	/* poll saw work since the last EOI */
 	unsigned int		spurious;	/* consecutive kicks without work */
 	struct timer_list	eoi_timer;	/* a held-back EOI, see above */
@@ -226,6 +247,7 @@ struct ccnet_nic {
 	atomic64_t		tx_unknown;	/* unknown unicast, dropped (no uplink) */
 	atomic64_t		tx_uplink;	/* unknown unicast sent to the uplink */
 	atomic64_t		tx_errors;	/* unsendable skb (too big, bad GSO) */
+	atomic64_t		tx_link_local;	/* uplink: 01:80:c2:00:00:0X not relayed */
 };
 
 /* main.c */
@@ -253,7 +275,8 @@ void ccnet_link_notify(struct ccnet_link *link);
 extern const struct kernel_param_ops ccnet_counter_ops;
 
 /* reclaim.c */
-void ccnet_grant_release(grant_ref_t ref, struct page *page);
+void ccnet_grant_release(domid_t peer, grant_ref_t ref, struct page *page);
+int ccnet_reclaim_admit(domid_t peer, unsigned int npages);
 void ccnet_reclaim_exit(void);
 
 /* tx.c */
@@ -266,6 +289,13 @@ void ccnet_tx_purge(struct ccnet_link *link);
 irqreturn_t ccnet_link_interrupt(int irq, void *dev_id);
 int ccnet_poll(struct napi_struct *napi, int budget);
 void ccnet_eoi_timer(struct timer_list *t);
+
+#ifdef CCNET_HOSTILE
+/* hostile.c, TEST-ONLY: keep the rings of this peer mapped for ever. */
+bool ccnet_hostile_keep_maps(domid_t peer);
+#else
+static inline bool ccnet_hostile_keep_maps(domid_t peer) { return false; }
+#endif
 
 /* ethtool.c */
 extern const struct ethtool_ops ccnet_ethtool_ops;

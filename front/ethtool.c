@@ -17,13 +17,15 @@ static const char ccnet_nic_strings[][ETH_GSTRING_LEN] = {
 	"proto_errors", "spurious", "eoi_throttled",
 	"tx_unknown_unicast", "tx_errors", "rx_bad_source",
 	"rx_bad_meta", "links", "links_connected", "tx_to_uplink",
+	"rx_bad_csum", "rx_bad_gso", "rx_bad_feature", "rx_too_big",
+	"rx_link_local", "rx_copy_errors", "tx_link_local",
 };
 #define CCNET_NIC_NSTATS ARRAY_SIZE(ccnet_nic_strings)
 
 static const char * const ccnet_link_strings[] = {
 	"tx_packets", "tx_bytes", "rx_packets", "rx_bytes", "tx_dropped",
 	"rx_dropped", "ring_full", "notify_tx", "notify_rx", "proto_errors",
-	"spurious", "eoi_throttled",
+	"spurious", "eoi_throttled", "rx_refused",
 };
 #define CCNET_LINK_NSTATS ARRAY_SIZE(ccnet_link_strings)
 
@@ -145,6 +147,14 @@ static void ccnet_fill_link(u64 *d, const struct ccnet_stats_snap *s)
 	d[11] = s->eoi_throttled;
 }
 
+/* Frames refused for what the peer put in them (rx.c's reasons). */
+static u64 ccnet_refused(const struct ccnet_stats_snap *s)
+{
+	return s->rx_bad_src + s->rx_bad_meta + s->rx_bad_csum +
+	       s->rx_bad_gso + s->rx_bad_feature + s->rx_too_big +
+	       s->rx_link_local;
+}
+
 static void ccnet_get_ethtool_stats(struct net_device *ndev,
 				    struct ethtool_stats *stats, u64 *data)
 {
@@ -162,7 +172,14 @@ static void ccnet_get_ethtool_stats(struct net_device *ndev,
 	data[16] = nic->nlinks;
 	data[17] = nic->nconnected;
 	data[18] = atomic64_read(&nic->tx_uplink);
-	BUILD_BUG_ON(CCNET_NIC_NSTATS != 19 || CCNET_LINK_NSTATS != 12);
+	data[19] = sum.rx_bad_csum;
+	data[20] = sum.rx_bad_gso;
+	data[21] = sum.rx_bad_feature;
+	data[22] = sum.rx_too_big;
+	data[23] = sum.rx_link_local;
+	data[24] = sum.rx_copy_errors;
+	data[25] = atomic64_read(&nic->tx_link_local);
+	BUILD_BUG_ON(CCNET_NIC_NSTATS != 26 || CCNET_LINK_NSTATS != 13);
 	data += CCNET_NIC_NSTATS;
 
 	list_for_each_entry(link, &nic->links, nic_node) {
@@ -170,6 +187,7 @@ static void ccnet_get_ethtool_stats(struct net_device *ndev,
 			return;
 		ccnet_link_snap(link, &s);
 		ccnet_fill_link(data, &s);
+		data[12] = ccnet_refused(&s);
 		data += CCNET_LINK_NSTATS;
 	}
 	for (; n < nic->ethtool_nlinks; n++) {

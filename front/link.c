@@ -15,6 +15,7 @@
 #include <xen/page.h>
 
 #include "common.h"
+#include "ccmeta.h"
 
 /* Grant map/unmap ops go to the hypervisor in batches of this many, from the
  * stack: teardown must never depend on an allocation succeeding. */
@@ -87,6 +88,12 @@ void ccnet_link_snap(struct ccnet_link *link, struct ccnet_stats_snap *s)
 		s->rx_dropped = st->rx_dropped;
 		s->rx_bad_src = st->rx_bad_src;
 		s->rx_bad_meta = st->rx_bad_meta;
+		s->rx_bad_csum = st->rx_bad_csum;
+		s->rx_bad_gso = st->rx_bad_gso;
+		s->rx_bad_feature = st->rx_bad_feature;
+		s->rx_too_big = st->rx_too_big;
+		s->rx_link_local = st->rx_link_local;
+		s->rx_copy_errors = st->rx_copy_errors;
 	} while (u64_stats_fetch_retry(&st->rx_syncp, start));
 	s->notify_tx = atomic64_read(&st->notify_tx);
 	s->notify_rx = atomic64_read(&st->notify_rx);
@@ -95,25 +102,35 @@ void ccnet_link_snap(struct ccnet_link *link, struct ccnet_stats_snap *s)
 	s->eoi_throttled = atomic64_read(&st->eoi_throttled);
 }
 
-/* xenstore can only be written from process context. */
+/*
+ * xenstore can only be written from process context, and the log line is
+ * printed here too: mark_broken may run under tx_lock, where a printk can
+ * re-enter our own xmit through netconsole.
+ */
 static void ccnet_link_broken_work(struct work_struct *work)
 {
 	struct ccnet_link *link = container_of(work, struct ccnet_link,
 					       broken_work);
 	int err;
 
+	/* The peer decides how often links break: rate-limited. */
+	dev_err_ratelimited(&link->xdev->dev,
+			    "peer %u broke the %s ring: %s; link disabled\n",
+			    link->peer, link->broken_dir,
+			    ccring_strerror(link->broken_err));
 	err = xenbus_printf(XBT_NIL, link->xdev->nodename, "broken",
 			    "%s ring: %s", link->broken_dir,
 			    ccring_strerror(link->broken_err));
 	if (err)
-		dev_warn(&link->xdev->dev, "writing broken: %d\n", err);
+		dev_warn_ratelimited(&link->xdev->dev, "writing broken: %d\n",
+				     err);
 }
 
 /*
  * The peer broke the ring protocol.  Stop using the link in both directions
  * (TX and the poll check the bit), tell colorcomd through xenstore, keep the
  * mappings until the link is closed: the other links are not affected.
- * Callable from any context, including with tx_lock held.
+ * Callable from any context, including with tx_lock held: no printk here.
  */
 void ccnet_link_mark_broken(struct ccnet_link *link, const char *dir, int err)
 {
@@ -122,12 +139,6 @@ void ccnet_link_mark_broken(struct ccnet_link *link, const char *dir, int err)
 	atomic64_inc(&link->stats.proto_errors);
 	link->broken_dir = dir;
 	link->broken_err = err;
-	/* link->nic is stable here: detach only follows a full teardown. */
-	if (net_ratelimit() && link->nic)
-		netdev_err(link->nic->ndev,
-			   "%s: peer %u broke the %s ring: %s; link disabled\n",
-			   link->xdev->nodename, link->peer, dir,
-			   ccring_strerror(err));
 	schedule_work(&link->broken_work);
 }
 
@@ -144,7 +155,8 @@ static void ccnet_own_ring_release(struct ccnet_link *link)
 				continue;
 			/* Frees the page once the peer has unmapped it. */
 			if (own->refs[i] >= 0) {
-				ccnet_grant_release(own->refs[i], own->pages[i]);
+				ccnet_grant_release(link->peer, own->refs[i],
+						    own->pages[i]);
 				atomic_dec(&ccnet_grants_active);
 			} else
 				__free_page(own->pages[i]);
@@ -152,7 +164,8 @@ static void ccnet_own_ring_release(struct ccnet_link *link)
 	}
 	if (own->ctrl_page) {
 		if (own->ctrl_ref >= 0) {
-			ccnet_grant_release(own->ctrl_ref, own->ctrl_page);
+			ccnet_grant_release(link->peer, own->ctrl_ref,
+					    own->ctrl_page);
 			atomic_dec(&ccnet_grants_active);
 		} else
 			__free_page(own->ctrl_page);
@@ -243,9 +256,12 @@ static int ccnet_map_range(struct ccnet_link *link, unsigned int first,
 			prx->mapped[first + i] = true;
 			atomic_inc(&ccnet_maps_active);
 		} else {
-			dev_warn(&link->xdev->dev,
-				 "mapping grant %u of domain %u: status %d\n",
-				 refs[i], link->peer, ops[i].status);
+			/* The peer picks the refs: one line per batch at most,
+			 * and rate-limited. */
+			if (!err)
+				dev_warn_ratelimited(&link->xdev->dev,
+					"mapping grant %u of domain %u: status %d\n",
+					refs[i], link->peer, ops[i].status);
 			if (!err)
 				err = -EIO;
 		}
@@ -280,8 +296,16 @@ static void ccnet_peer_ring_unmap(struct ccnet_link *link)
 	struct page *pages[CCNET_MAP_BATCH];
 	unsigned int i, k = 0;
 
-	if (!prx->pages)
+	/* A failed kcalloc in ccnet_peer_ring_map() leaves any of these NULL;
+	 * nothing is mapped until all of them exist. */
+	if (!prx->pages || !prx->mapped)
 		goto out_free;
+	if (unlikely(ccnet_hostile_keep_maps(link->peer))) {
+		/* TEST-ONLY (hostile build): a peer that never lets go of
+		 * our rings; the pages stay mapped, so they must leak. */
+		prx->unmap_failed = true;
+		goto out_free;
+	}
 
 	for (i = 0; i < 1 + prx->npages; i++) {
 		if (!prx->mapped[i])
@@ -314,9 +338,13 @@ out_free:
 	memset(&link->rx, 0, sizeof(link->rx));
 }
 
-/* Partial state is left for ccnet_peer_ring_unmap(), which the caller runs. */
+/*
+ * Partial state is left for ccnet_peer_ring_unmap(), which the caller runs.
+ * want_order is the peer half's ring-page-order (colorcomd writes it there);
+ * the control page must say the same (docs/protocol.md, section 2).
+ */
 static int ccnet_peer_ring_map(struct ccnet_link *link, grant_ref_t ctrl_ref,
-			       const char **why)
+			       u32 want_order, const char **why)
 {
 	struct ccnet_peer_ring *prx = &link->prx;
 	grant_ref_t refs[CCNET_MAP_BATCH];
@@ -350,6 +378,11 @@ static int ccnet_peer_ring_map(struct ccnet_link *link, grant_ref_t ctrl_ref,
 	*why = "peer control page invalid";
 	if (ccring_check_setup(ctrl, &order) ||
 	    order < CCNET_MIN_ORDER || order > CCNET_MAX_ORDER) {
+		ccnet_link_mark_broken(link, "rx", CCRING_E_SETUP);
+		return -EPROTO;
+	}
+	*why = "peer ring order differs from its ring-page-order";
+	if (order != want_order) {
 		ccnet_link_mark_broken(link, "rx", CCRING_E_SETUP);
 		return -EPROTO;
 	}
@@ -434,10 +467,11 @@ static void ccnet_link_attach(struct ccnet_link *link, struct ccnet_nic *nic)
 
 /*
  * The one disconnect path, for errors and for close; safe to call twice and on
- * a half-built link.  Order matters: stop TX (tx_ok) and wait out RCU readers,
- * stop NAPI before unbinding the irq (the poll EOIs that irq), and unmap the
- * peer's pages before anything else can fail, so a dead peer never stays a
- * zombie because of us.
+ * a half-built link.  The order is the table above ccnet_poll() (rx.c): stop
+ * TX (tx_ok), stop NAPI, wait out RCU readers, stop the EOI timer, unbind the
+ * irq, and only then unmap and free the rings, so nothing can run on them
+ * afterwards.  The peer's pages are unmapped before anything else can fail,
+ * so a dead peer never stays a zombie because of us.
  */
 static void ccnet_link_teardown(struct ccnet_link *link)
 {
@@ -463,10 +497,14 @@ static void ccnet_link_teardown(struct ccnet_link *link)
 			nic->tx_defer = NULL;
 		netif_tx_unlock_bh(nic->ndev);
 	}
-	synchronize_net();
-
+	/* Waits for the poll's owner (softirq, thread or busy-poll reader);
+	 * the poll touches nothing after napi_complete_done(). */
 	ccnet_link_napi_stop(link);
-	/* After NAPI (the poll arms it), before the unbind (it EOIs the irq). */
+	/* TX paths and busy-poll lookups that found the link under RCU before
+	 * it left the hash and tx_ok went false. */
+	synchronize_net();
+	/* After NAPI (only the poll arms it), before the unbind (it EOIs the
+	 * irq). */
 	del_timer_sync(&link->eoi_timer);
 	if (link->irq > 0) {
 		/* Also closes the port. */
@@ -491,7 +529,9 @@ void ccnet_link_detach(struct ccnet_link *link)
 	struct ccnet_stats_snap s;
 
 	ASSERT_RTNL();
-	if (nic && test_bit(CCNET_LINK_CONNECTED, &link->flags))
+	/* A flapping peer decides how often: rate-limited. */
+	if (nic && test_bit(CCNET_LINK_CONNECTED, &link->flags) &&
+	    net_ratelimit())
 		netdev_info(nic->ndev, "link to domain %u down\n", link->peer);
 	ccnet_link_teardown(link);
 	if (nic) {
@@ -560,11 +600,28 @@ static int ccnet_link_read_config(struct ccnet_link *link, const char **why)
 	return 0;
 }
 
+/*
+ * Our feature keys say what we accept, from the NIC's features now: `ethtool
+ * -K rx off` (RXCSUM) withdraws partial checksums and with them GSO (a GSO
+ * record always carries one); TSO/TSO6 off withdraw that GSO type.  What we
+ * advertise is what the poll enforces for the life of the link; a change
+ * applies to links set up after it (the peer reads the keys once).
+ */
 static int ccnet_link_write_keys(struct ccnet_link *link)
 {
 	const char *node = link->xdev->nodename;
+	netdev_features_t f = link->nic->ndev->features;
 	struct xenbus_transaction xbt;
 	int err;
+
+	link->adv = 0;
+	if (f & NETIF_F_RXCSUM) {
+		link->adv |= CCMETA_ADV_CSUM;
+		if (f & NETIF_F_TSO)
+			link->adv |= CCMETA_ADV_GSO4;
+		if (f & NETIF_F_TSO6)
+			link->adv |= CCMETA_ADV_GSO6;
+	}
 
 again:
 	err = xenbus_transaction_start(&xbt);
@@ -574,11 +631,14 @@ again:
 	if (!err && !link->is_back)
 		err = xenbus_printf(xbt, node, "event-channel", "%u", link->evtchn);
 	if (!err)
-		err = xenbus_write(xbt, node, "feature-csum", "1");
+		err = xenbus_printf(xbt, node, "feature-csum", "%u",
+				    !!(link->adv & CCMETA_ADV_CSUM));
 	if (!err)
-		err = xenbus_write(xbt, node, "feature-gso-tcpv4", "1");
+		err = xenbus_printf(xbt, node, "feature-gso-tcpv4", "%u",
+				    !!(link->adv & CCMETA_ADV_GSO4));
 	if (!err)
-		err = xenbus_write(xbt, node, "feature-gso-tcpv6", "1");
+		err = xenbus_printf(xbt, node, "feature-gso-tcpv6", "%u",
+				    !!(link->adv & CCMETA_ADV_GSO6));
 	if (err) {
 		xenbus_transaction_end(xbt, 1);
 		return err;
@@ -610,6 +670,13 @@ static int ccnet_link_setup(struct ccnet_link *link, const char **why)
 					   nic->order);
 	if (link->order < CCNET_MIN_ORDER || link->order > CCNET_MAX_ORDER)
 		return -EINVAL;
+
+	/* A peer that never unmaps our released rings gets no new one while
+	 * it sits on too many (reclaim.c). */
+	*why = "peer still maps too many released ring pages";
+	err = ccnet_reclaim_admit(link->peer, 1 + (1u << link->order));
+	if (err)
+		return err;
 
 	snprintf(link->name, sizeof(link->name), "%s-p%u", nic->ndev->name,
 		 link->peer);
@@ -643,7 +710,7 @@ static int ccnet_link_connect(struct ccnet_link *link, const char **why)
 {
 	struct xenbus_device *dev = link->xdev;
 	struct ccnet_nic *nic = link->nic;
-	unsigned int ref, port;
+	unsigned int ref, port, order;
 	int err;
 
 	ASSERT_RTNL();
@@ -663,7 +730,9 @@ static int ccnet_link_connect(struct ccnet_link *link, const char **why)
 	if (!link->peer_csum)
 		link->peer_gso4 = link->peer_gso6 = false;
 
-	err = ccnet_peer_ring_map(link, ref, why);
+	order = xenbus_read_unsigned(dev->otherend, "ring-page-order",
+				     CCRING_DEFAULT_ORDER);
+	err = ccnet_peer_ring_map(link, ref, order, why);
 	if (err)
 		goto out_unmap;
 
@@ -701,9 +770,10 @@ static int ccnet_link_connect(struct ccnet_link *link, const char **why)
 	err = xenbus_switch_state(dev, XenbusStateConnected);
 	if (err)
 		dev_warn(&dev->dev, "switching to Connected: %d\n", err);
-	netdev_info(nic->ndev, "link to domain %u (%pM)%s connected via %s\n",
-		    link->peer, link->peer_mac, link->uplink ? " (uplink)" : "",
-		    dev->nodename);
+	if (net_ratelimit())
+		netdev_info(nic->ndev, "link to domain %u (%pM)%s connected via %s\n",
+			    link->peer, link->peer_mac,
+			    link->uplink ? " (uplink)" : "", dev->nodename);
 	return 0;
 
 out_unmap:
@@ -736,8 +806,8 @@ static void ccnet_link_peer_changed(struct ccnet_link *link,
 	case XenbusStateClosing:
 	case XenbusStateClosed:
 	case XenbusStateUnknown:
-		dev_info(&link->xdev->dev, "peer %u is %s, closing\n", link->peer,
-			 xenbus_strstate(state));
+		dev_info_ratelimited(&link->xdev->dev, "peer %u is %s, closing\n",
+				     link->peer, xenbus_strstate(state));
 		ccnet_link_detach(link);
 		break;
 	default:

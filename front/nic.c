@@ -49,6 +49,12 @@ static void ccnet_snap_add(struct ccnet_stats_snap *sum,
 	sum->rx_dropped += s->rx_dropped;
 	sum->rx_bad_src += s->rx_bad_src;
 	sum->rx_bad_meta += s->rx_bad_meta;
+	sum->rx_bad_csum += s->rx_bad_csum;
+	sum->rx_bad_gso += s->rx_bad_gso;
+	sum->rx_bad_feature += s->rx_bad_feature;
+	sum->rx_too_big += s->rx_too_big;
+	sum->rx_link_local += s->rx_link_local;
+	sum->rx_copy_errors += s->rx_copy_errors;
 	sum->notify_rx += s->notify_rx;
 	sum->proto_errors += s->proto_errors;
 	sum->spurious += s->spurious;
@@ -85,10 +91,14 @@ static void ccnet_get_stats64(struct net_device *ndev,
 {
 	struct ccnet_nic *nic = ccnet_nic_of(ndev);
 	struct ccnet_stats_snap sum;
-	u64 errs;
+	u64 errs, meta;
 
 	ccnet_nic_stats_sum(nic, &sum);
-	errs = sum.rx_bad_src + sum.rx_bad_meta;
+	meta = sum.rx_bad_meta + sum.rx_bad_csum + sum.rx_bad_gso +
+	       sum.rx_bad_feature;
+	/* Refused for what the peer sent; link-local frames and failed
+	 * copies are plain drops. */
+	errs = sum.rx_bad_src + meta + sum.rx_too_big;
 	st->tx_packets = sum.tx_packets;
 	st->tx_bytes = sum.tx_bytes;
 	st->tx_dropped = sum.tx_dropped + atomic64_read(&nic->tx_unknown);
@@ -98,7 +108,8 @@ static void ccnet_get_stats64(struct net_device *ndev,
 	/* rx_dropped per link includes the error drops; report them once. */
 	st->rx_dropped = sum.rx_dropped - errs;
 	st->rx_errors = errs + sum.proto_errors;
-	st->rx_frame_errors = sum.rx_bad_meta;
+	st->rx_frame_errors = meta;
+	st->rx_length_errors = sum.rx_too_big;
 }
 
 static int ccnet_open(struct net_device *ndev)
@@ -278,6 +289,10 @@ static void ccnet_nic_connect(struct ccnet_nic *nic, enum xenbus_state bstate)
 
 	eth_hw_addr_set(ndev, mac);
 	ndev->mtu = mtu;
+	/* The network's MTU is the toolstack's: every peer gets the same and
+	 * drops frames above its own (rx_too_big), so raising ours would only
+	 * lose frames.  Lowering it stays allowed, as on any Ethernet. */
+	ndev->max_mtu = mtu;
 	netif_carrier_off(ndev);
 	err = register_netdevice(ndev);
 	if (err) {
@@ -364,6 +379,7 @@ static int ccnet_nic_probe(struct xenbus_device *xdev,
 	atomic64_set(&nic->tx_unknown, 0);
 	atomic64_set(&nic->tx_uplink, 0);
 	atomic64_set(&nic->tx_errors, 0);
+	atomic64_set(&nic->tx_link_local, 0);
 	err = p ? kstrtouint(p + 1, 10, &nic->devid) : -EINVAL;
 	if (err) {
 		xenbus_dev_fatal(xdev, err, "bad device id");

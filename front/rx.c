@@ -3,15 +3,17 @@
  * Receive: one NAPI context per link.  The event channel is shared by both
  * directions (the peer's "records for you" and "space for you"), so the poll
  * also drains that link's TX backlog.  Every record comes from an untrusted
- * peer: ccring validates indices and headers, virtio_net_hdr_to_skb()
- * validates the offload metadata, and the source MAC must be the peer's
- * (any unicast one on the uplink link, which relays the outside world).
+ * peer: ccring validates indices and headers, ccnet_rx_check_meta() the
+ * offload metadata (virtio_net_hdr_to_skb() only after it), and the source
+ * MAC must be the peer's (any unicast one on the uplink link, which relays
+ * the outside world).  A refused frame is counted per reason, never logged.
  */
 #include <linux/netdevice.h>
 #include <linux/virtio_net.h>
 #include <xen/events.h>
 
 #include "common.h"
+#include "ccmeta.h"
 
 /*
  * lateeoi: the port stays masked until xen_irq_lateeoi(), which the poll
@@ -40,8 +42,10 @@ static void ccnet_rx_drop(struct ccnet_link *link, u64 *reason)
 }
 
 /* Copy the current record into a fresh skb; large frames go into page frags
- * so we never depend on a high-order atomic allocation. */
-static struct sk_buff *ccnet_rx_build(struct ccnet_link *link, u32 len)
+ * so we never depend on a high-order atomic allocation.  NULL on failure,
+ * with *why set to the counter to bump (NULL: out of memory). */
+static struct sk_buff *ccnet_rx_build(struct ccnet_link *link, u32 len,
+				      u64 **why)
 {
 	struct ccring *r = &link->rx;
 	struct sk_buff *skb;
@@ -51,18 +55,21 @@ static struct sk_buff *ccnet_rx_build(struct ccnet_link *link, u32 len)
 	BUILD_BUG_ON(DIV_ROUND_UP(CCRING_MAX_FRAME - CCNET_RX_HEAD, PAGE_SIZE) >
 		     MAX_SKB_FRAGS);
 
+	*why = NULL;
 	if (len <= CCNET_RX_COPYBREAK) {
 		skb = napi_alloc_skb(&link->napi, len);
 		if (!skb)
 			return NULL;
-		ccring_cons_copy(r, 0, skb_put(skb, len), len);
+		if (ccring_cons_copy(r, 0, skb_put(skb, len), len))
+			goto copy_failed;
 		return skb;
 	}
 
 	skb = napi_alloc_skb(&link->napi, CCNET_RX_HEAD);
 	if (!skb)
 		return NULL;
-	ccring_cons_copy(r, 0, skb_put(skb, CCNET_RX_HEAD), CCNET_RX_HEAD);
+	if (ccring_cons_copy(r, 0, skb_put(skb, CCNET_RX_HEAD), CCNET_RX_HEAD))
+		goto copy_failed;
 	for (off = CCNET_RX_HEAD; off < len; off += n) {
 		n = min_t(u32, len - off, PAGE_SIZE);
 		page = dev_alloc_page();
@@ -70,10 +77,40 @@ static struct sk_buff *ccnet_rx_build(struct ccnet_link *link, u32 len)
 			kfree_skb(skb);
 			return NULL;
 		}
-		ccring_cons_copy(r, off, page_address(page), n);
+		/* Attached first, so the skb's free takes the page too. */
 		skb_add_rx_frag(skb, i++, page, 0, n, PAGE_SIZE);
+		if (ccring_cons_copy(r, off, page_address(page), n))
+			goto copy_failed;
 	}
 	return skb;
+
+copy_failed:
+	/* The ring refused (it broke under us): the skb holds garbage. */
+	*why = &link->stats.rx_copy_errors;
+	kfree_skb(skb);
+	return NULL;
+}
+
+/* Why ccmeta_check() refused a frame: the counter to bump. */
+static u64 *ccnet_rx_check_meta(struct ccnet_link *link, struct sk_buff *skb,
+				const struct ccring_meta *m)
+{
+	struct ccnet_link_stats *st = &link->stats;
+
+	switch (ccmeta_check(skb->data, skb_headlen(skb), skb->len, m,
+			     READ_ONCE(link->nic->ndev->mtu), link->adv)) {
+	case CCMETA_OK:
+		return NULL;
+	case CCMETA_FEATURE:
+		return &st->rx_bad_feature;
+	case CCMETA_TOO_BIG:
+		return &st->rx_too_big;
+	case CCMETA_CSUM:
+		return &st->rx_bad_csum;
+	case CCMETA_GSO:
+	default:
+		return &st->rx_bad_gso;
+	}
 }
 
 static void ccnet_rx_deliver(struct ccnet_link *link, struct sk_buff *skb,
@@ -89,9 +126,10 @@ static void ccnet_rx_deliver(struct ccnet_link *link, struct sk_buff *skb,
 		.csum_offset = __cpu_to_virtio16(true, m->csum_offset),
 	};
 	unsigned int len = skb->len;
+	u64 *why;
 
 	if (unlikely(len < ETH_HLEN)) {
-		ccnet_rx_drop(link, &link->stats.rx_bad_meta);
+		why = &link->stats.rx_bad_meta;
 		goto drop;
 	}
 	/*
@@ -103,11 +141,26 @@ static void ccnet_rx_deliver(struct ccnet_link *link, struct sk_buff *skb,
 	if (unlikely(link->uplink ?
 		     is_multicast_ether_addr(skb->data + ETH_ALEN) :
 		     !ether_addr_equal(skb->data + ETH_ALEN, link->peer_mac))) {
-		ccnet_rx_drop(link, &link->stats.rx_bad_src);
+		why = &link->stats.rx_bad_src;
 		goto drop;
 	}
+	/*
+	 * IEEE 802.1D reserved group addresses (STP, PAUSE, LACP, LLDP, ...)
+	 * end at the first bridge port: not from the outside world into the
+	 * guests, not from the guests into dom0's bridge.
+	 */
+	if (unlikely((link->uplink || link->nic->is_uplink) &&
+		     is_link_local_ether_addr(skb->data))) {
+		why = &link->stats.rx_link_local;
+		goto drop;
+	}
+	/* The metadata against the frame (docs/protocol.md section 3), so
+	 * that nothing the peer picks reaches a WARN in the stack. */
+	why = ccnet_rx_check_meta(link, skb, m);
+	if (unlikely(why))
+		goto drop;
 	if (unlikely(virtio_net_hdr_to_skb(skb, &vh, true))) {
-		ccnet_rx_drop(link, &link->stats.rx_bad_meta);
+		why = &link->stats.rx_bad_meta;
 		goto drop;
 	}
 	/* The sender vouches for its own frames only; trusting it costs us
@@ -125,6 +178,8 @@ static void ccnet_rx_deliver(struct ccnet_link *link, struct sk_buff *skb,
 	return;
 
 drop:
+	/* Counted, never logged: the peer chooses how often this happens. */
+	ccnet_rx_drop(link, why);
 	kfree_skb(skb);
 }
 
@@ -135,6 +190,7 @@ static int ccnet_rx(struct ccnet_link *link, int budget)
 	struct ccring_meta m;
 	struct sk_buff *skb;
 	int done = 0, rc;
+	u64 *why;
 	u32 len;
 
 	while (done < budget) {
@@ -146,10 +202,10 @@ static int ccnet_rx(struct ccnet_link *link, int budget)
 			break;
 		}
 		done++;
-		skb = ccnet_rx_build(link, len);
+		skb = ccnet_rx_build(link, len, &why);
 		ccring_cons_release(r);
 		if (!skb) {
-			ccnet_rx_drop(link, NULL);
+			ccnet_rx_drop(link, why);
 			continue;
 		}
 		ccnet_rx_deliver(link, skb, &m);
@@ -197,10 +253,36 @@ static void ccnet_eoi(struct ccnet_link *link)
 		  jiffies + min_t(unsigned long, 1ul << n, CCNET_EOI_DELAY_MAX));
 }
 
+/*
+ * Who touches a link, and what keeps each away from a link being torn down
+ * (ccnet_link_teardown() in link.c runs the steps in this order):
+ *
+ *  context              touches                      stopped by
+ *  TX (start_xmit)      tx ring, backlog, notify     tx_ok = false under
+ *                                                    tx_lock, synchronize_net
+ *  NAPI poll: softirq,  rx ring, eoi_*, spurious,    napi_disable(): waits for
+ *    threaded, busy     eoi_timer arm, tx_drain,     whoever owns the instance,
+ *    poll (one owner)   notify, EOI                  and ccnet_poll() does
+ *                                                    nothing after completing
+ *  eoi_timer            EOI of the irq               del_timer_sync(), after
+ *                                                    napi_disable (only the
+ *                                                    poll arms it)
+ *  irq handler          notify_rx, eoi_pending,      unbind_from_irqhandler()
+ *                       napi_schedule (a no-op       (waits for a running
+ *                       once NAPI is disabled)       handler), after the timer
+ *  broken_work          xenstore, xdev               cancel_work_sync() in
+ *                                                    ccnet_link_remove()
+ * and only then are the rings unmapped and freed.
+ */
 int ccnet_poll(struct napi_struct *napi, int budget)
 {
 	struct ccnet_link *link = container_of(napi, struct ccnet_link, napi);
 	int done = 0;
+
+	/* netpoll (budget 0) wants TX completions only, and we have none;
+	 * it may also come from inside our own tx_lock (netconsole). */
+	if (unlikely(!budget))
+		return 0;
 
 	if (likely(!test_bit(CCNET_LINK_BROKEN, &link->flags))) {
 		if (ccnet_tx_drain(link))
@@ -212,14 +294,31 @@ int ccnet_poll(struct napi_struct *napi, int budget)
 			return budget;
 	}
 
-	if (napi_complete_done(napi, done)) {
-		/* prod_event is armed now; anything that slipped in before it
-		 * would not have raised an event, so look once more. */
+	/*
+	 * Everything that touches the ring or the link happens here, while we
+	 * still own the instance; once napi_complete_done() has returned true
+	 * another CPU (the irq's softirq, a busy-poll reader) may already be
+	 * polling, and napi_disable() may already have returned to teardown.
+	 *
+	 * A busy-poll reader owns the instance with IN_BUSY_POLL set: then
+	 * napi_complete_done() refuses, and the core calls us once more without
+	 * the bit (busy_poll_stop()) before it lets go.  That call arms the
+	 * event and EOIs; until then the port stays masked and the peer need
+	 * not kick a reader that spins anyway.
+	 */
+	if (!(READ_ONCE(napi->state) & NAPIF_STATE_IN_BUSY_POLL)) {
+		/* Ask for an event on the next push, then look once more:
+		 * a record that slipped in before prod_event moved raised no
+		 * event.  Pairs with the producer's push ([C3] <-> [P2]). */
 		if (!test_bit(CCNET_LINK_BROKEN, &link->flags) &&
 		    ccring_cons_final_check(&link->rx))
-			napi_schedule(napi);
-		else
-			ccnet_eoi(link);
+			return budget;	/* not done: the core polls us again */
+		/* Unmasks the port: an event from now on finds the instance
+		 * still ours, so napi_schedule() sets MISSED and
+		 * napi_complete_done() below reschedules us. */
+		ccnet_eoi(link);
 	}
+	napi_complete_done(napi, done);
+	/* Nothing below this line may touch the link. */
 	return done;
 }

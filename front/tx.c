@@ -260,10 +260,18 @@ netdev_tx_t ccnet_start_xmit(struct sk_buff *skb, struct net_device *ndev)
 
 	if (unlikely(skb->len < ETH_HLEN || skb->len > CCRING_MAX_FRAME)) {
 		atomic64_inc(&nic->tx_errors);
-		dev_kfree_skb_any(skb);
-		goto out;
+		goto drop_early;
 	}
 	dest = skb->data;
+	/*
+	 * dom0's uplink is a bridge port: the bridge's own link-local frames
+	 * (STP BPDUs, LLDP, PAUSE: 01:80:c2:00:00:0X) stay on its side, like
+	 * those the guests send (rx.c drops them on the way in).
+	 */
+	if (unlikely(nic->is_uplink && is_link_local_ether_addr(dest))) {
+		atomic64_inc(&nic->tx_link_local);
+		goto drop_early;
+	}
 
 	rcu_read_lock();
 	if (is_multicast_ether_addr(dest)) {
@@ -304,7 +312,13 @@ netdev_tx_t ccnet_start_xmit(struct sk_buff *skb, struct net_device *ndev)
 		}
 	}
 	rcu_read_unlock();
-out:
+	return NETDEV_TX_OK;
+
+drop_early:
+	dev_kfree_skb_any(skb);
+	/* The last frame of a burst: what earlier ones deferred goes now. */
+	if (!more)
+		ccnet_tx_flush_defer(nic);
 	return NETDEV_TX_OK;
 }
 

@@ -207,7 +207,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t n)
 
 			if (cnt > sizeof(dst))
 				cnt = sizeof(dst);
-			ccring_cons_copy(&r, off, dst, cnt);
+			/* Copies only inside a current record of a sane ring. */
+			if (ccring_cons_copy(&r, off, dst, cnt) == 0 &&
+			    (r.broken || !r.cur_len || off + cnt > r.cur_len))
+				abort();
 			break;
 		}
 		case 4:

@@ -99,7 +99,7 @@ lab_guest_start() {
 		echo "ramdisk = \"/lab/guest/initrd.gz\""
 		echo "extra = \"console=hvc0 quiet loglevel=4 cc_name=$name\""
 		echo "memory = ${LAB_GUEST_MEM:-256}"
-		echo "vcpus = 1"
+		echo "vcpus = ${LAB_GUEST_VCPUS:-1}"
 		echo "on_crash = \"preserve\""
 		local l
 		for l in "$@"; do echo "$l"; done

@@ -326,7 +326,7 @@ static const char *t_double_fetch_header(void)
 			CHECK(rc == 1, "iter %u rec %u: peek %d after header rewrite", iter, i, rc);
 			CHECK(len >= 1 && len <= 200, "len %u is the rewritten one", len);
 			CHECK(m.flags == 0 && m.gso_type == 0, "meta from rewritten header");
-			ccring_cons_copy(&t->cons, 0, dst, len);
+			CHECK(ccring_cons_copy(&t->cons, 0, dst, len) == 0, "copy refused");
 			CHECK(memcmp(dst, src, len) == 0, "payload mismatch");
 		}
 		CHECK(ccring_cons_peek(&t->cons, &m, &len) == 0, "extra record");

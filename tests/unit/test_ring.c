@@ -67,8 +67,8 @@ static const char *consume(struct ccring *c, uint32_t len, const uint8_t *src,
 	CHECK(glen == len, "len %u != %u", glen, len);
 	CHECK(meta_eq(&got, m), "metadata mismatch for len %u", len);
 	cut = (len * 2) / 3;
-	ccring_cons_copy(c, 0, buf, cut);
-	ccring_cons_copy(c, cut, buf + cut, len - cut);
+	CHECK(ccring_cons_copy(c, 0, buf, cut) == 0, "copy of %u failed", cut);
+	CHECK(ccring_cons_copy(c, cut, buf + cut, len - cut) == 0, "copy failed");
 	CHECK(memcmp(buf, src, len) == 0, "payload mismatch, len %u cons %u", len, c->cons);
 	ccring_cons_release(c);
 	return NULL;
@@ -430,14 +430,58 @@ static const char *t_api_misuse(void)
 	CHECK(t->prod.prod == 4024, "begin without space advanced prod to %u", t->prod.prod);
 	ccring_prod_push(&t->prod);
 	CHECK(ccring_cons_peek(&t->cons, &m, &len) == 1 && len == 4000, "peek");
-	ccring_cons_copy(&t->cons, 3990, buf, 11);	/* beyond len: ignored */
-	ccring_cons_copy(&t->cons, 0xFFFFFFFFu, buf, 2);
-	ccring_cons_copy(&t->cons, 0, buf, 4000);
+	memset(buf, 0xA5, sizeof(buf));
+	/* beyond len: refused, nothing written, ring not broken */
+	CHECK(ccring_cons_copy(&t->cons, 3990, buf, 11) == -CCRING_E_LEN, "copy beyond len");
+	CHECK(ccring_cons_copy(&t->cons, 0xFFFFFFFFu, buf, 2) == -CCRING_E_LEN, "copy huge off");
+	CHECK(buf[0] == 0xA5 && buf[10] == 0xA5, "refused copy wrote into dst");
+	CHECK(!t->cons.broken, "caller error broke the ring");
+	CHECK(ccring_cons_copy(&t->cons, 0, buf, 4000) == 0, "copy");
 	CHECK(memcmp(buf, pattern, 4000) == 0, "payload");
 	ccring_cons_release(&t->cons);
 	ccring_cons_release(&t->cons);	/* double release: ignored */
 	CHECK(t->cons.cons == 4024, "cons %u", t->cons.cons);
+	CHECK(ccring_cons_copy(&t->cons, 0, buf, 1) == -CCRING_E_LEN, "copy after release");
 	CHECK(ccring_cons_peek(&t->cons, NULL, NULL) == 0, "empty");
+	tring_free(t);
+	return NULL;
+}
+
+/*
+ * issue #14: a copy from a ring that broke while a record was current (in the
+ * driver: before the poll was single-owner, a second CPU's peek could break it
+ * between our peek and our copy) must fail and leave dst alone, so the caller
+ * drops the frame instead of delivering uninitialised memory.  And a record
+ * whose copy is refused must not count as taken: the ring stays broken.
+ */
+static const char *t_copy_status(void)
+{
+	struct tring *t = tring_new(1);
+	struct ccring_meta m = meta_for(1), got;
+	uint8_t buf[PG];
+	uint32_t len;
+	const char *e;
+	int rc;
+
+	if ((e = produce(&t->prod, 1000, pattern, &m)) ||
+	    (e = produce(&t->prod, 3000, pattern + 7, &m)))
+		return e;
+	ccring_prod_push(&t->prod);
+	CHECK(ccring_cons_peek(&t->cons, &got, &len) == 1 && len == 1000, "peek 1");
+	CHECK(ccring_cons_copy(&t->cons, 0, buf, 1000) == 0, "healthy copy refused");
+	CHECK(memcmp(buf, pattern, 1000) == 0, "payload 1");
+	CHECK(ccring_cons_peek(&t->cons, &got, &len) == 1 && len == 3000, "peek 2");
+	CHECK(ccring_cons_copy(&t->cons, 0, buf, 100) == 0, "first piece");
+	/* The ring breaks now (what a racing peek on another CPU did). */
+	t->cons.broken = CCRING_E_INDEX;
+	memset(buf, 0x5A, sizeof(buf));
+	rc = ccring_cons_copy(&t->cons, 100, buf + 100, 2900);
+	CHECK(rc == -CCRING_E_INDEX, "copy from a broken ring returned %d", rc);
+	CHECK(buf[100] == 0x5A && buf[2999] == 0x5A, "copy from a broken ring wrote dst");
+	rc = ccring_cons_copy(&t->cons, 0, buf, 1);
+	CHECK(rc == -CCRING_E_INDEX, "second copy returned %d (not sticky)", rc);
+	CHECK(ccring_cons_peek(&t->cons, &got, &len) == -CCRING_E_INDEX, "peek not sticky");
+	CHECK(!ccring_cons_publish(&t->cons), "broken ring published");
 	tring_free(t);
 	return NULL;
 }
@@ -454,5 +498,6 @@ int main(void)
 	run_test("ring-flow-control", t_flow_control, 10);
 	run_test("ring-flow-control-clamp", t_flow_control_clamp, 10);
 	run_test("ring-api-misuse", t_api_misuse, 10);
+	run_test("ring-copy-status", t_copy_status, 10);
 	return t_failed;
 }
