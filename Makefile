@@ -82,7 +82,8 @@ install-dkms:
 	install -m 0644 dkms.conf $(DKMS_SRC)/dkms.conf
 	install -m 0644 front/Kbuild $(filter-out %.mod.c,$(wildcard front/*.c)) \
 		$(wildcard front/*.h) $(DKMS_SRC)/front/
-	install -m 0644 common/ccring.c common/ccring.h common/ccring_compat.h $(DKMS_SRC)/common/
+	# Every ring/metadata source the kernel build can pull in from common/.
+	install -m 0644 $(wildcard common/*.c common/*.h) $(DKMS_SRC)/common/
 
 uninstall:
 	$(MAKE) -C back uninstall

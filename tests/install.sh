@@ -31,6 +31,20 @@ grep -q '^ExecStart=/usr/local/sbin/colorcomd -f$' "$d/lib/systemd/system/colorc
 	pass unit-names-prefix || fail unit-names-prefix "$(grep Exec "$d/lib/systemd/system/colorcomd.service")"
 [ -e "$d/usr/local/src" ] && fail dkms-where-dkms-looks "sources under PREFIX/src" || pass dkms-where-dkms-looks
 
+# What dkms does with the installed sources: the kernel's Kbuild, from front/ alone,
+# must build colorcom.ko (a source the module needs but install-dkms forgot fails here).
+kdir=$(ls -d /lib/modules/*/build 2>/dev/null | sort -V | tail -n1)
+if [ -z "$kdir" ]; then
+	fail dkms-sources-build "no kernel headers (run: make deps)"
+elif make -s -C "$kdir" M="$d/usr/src/colorcom-$VER/front" modules >"$d.kb.log" 2>&1 &&
+	[ -f "$d/usr/src/colorcom-$VER/front/colorcom.ko" ]; then
+	pass dkms-sources-build
+else
+	fail dkms-sources-build "$(grep -m1 -E 'error|No rule' "$d.kb.log")"
+fi
+rm -f "$d.kb.log"
+make -s -C "$kdir" M="$d/usr/src/colorcom-$VER/front" clean >/dev/null 2>&1
+
 # The admin's edit survives a reinstall and an uninstall.
 echo "ring = 1M  # mine" >>"$d/etc/colorcom/colorcomd.conf"
 mk install-utils PREFIX=/usr/local
