@@ -56,17 +56,6 @@ bad:
 		   v, CCD_ORDER_MIN, CCD_ORDER_MAX);
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int ccd_parse_mac_prefix(const char *v, uint8_t prefix[5], unsigned *len,
 			 char *err, size_t errsz)
 {
@@ -78,7 +67,7 @@ int ccd_parse_mac_prefix(const char *v, uint8_t prefix[5], unsigned *len,
 		goto bad;
 	n = (unsigned)((l + 1) / 3);
 	for (i = 0; i < n; i++) {
-		int hi = hexval(v[3 * i]), lo = hexval(v[3 * i + 1]);
+		int hi = ccd_hexval(v[3 * i]), lo = ccd_hexval(v[3 * i + 1]);
 
 		if (hi < 0 || lo < 0 || (i + 1 < n && v[3 * i + 2] != ':'))
 			goto bad;
@@ -162,7 +151,7 @@ void ccd_conf_host_seed(struct ccd_conf *c, const char *path)
 	if (n < 32 || (n > 32 && buf[32] != '\n'))
 		return;
 	for (i = 0; i < 32; i++)
-		if (hexval(buf[i]) < 0)
+		if (ccd_hexval(buf[i]) < 0)
 			return;
 	memcpy(c->mac_seed, buf, 32);
 	c->mac_seed[32] = '\0';

@@ -26,7 +26,8 @@ int ccd_parse_uint(const char *s, size_t len, unsigned long max,
 	return 0;
 }
 
-static int hexval(char c)
+/* Value of one hex digit, -1 if c is none (MACs, prefixes, seeds). */
+int ccd_hexval(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -44,7 +45,7 @@ int ccd_parse_mac(const char *s, size_t len, uint8_t mac[6])
 	if (!s || len != 17)
 		return -1;
 	for (i = 0; i < 6; i++) {
-		int hi = hexval(s[3 * i]), lo = hexval(s[3 * i + 1]);
+		int hi = ccd_hexval(s[3 * i]), lo = ccd_hexval(s[3 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return -1;

@@ -92,6 +92,7 @@ int ccd_parse_uint(const char *s, size_t len, unsigned long max,
 		   unsigned long *out);
 
 /* "xx:xx:xx:xx:xx:xx", hex digits of either case, exactly 17 chars. */
+int ccd_hexval(char c);
 int ccd_parse_mac(const char *s, size_t len, uint8_t mac[6]);
 /* Unicast: I/G bit clear and not all-zero. */
 int ccd_mac_is_unicast(const uint8_t mac[6]);
