@@ -16,6 +16,15 @@ PVH_CFG=('on_reboot = "destroy"')
 declare -A MAC=([a]=00:16:3e:a7:00:0a [p]=00:16:3e:a7:00:0f)
 declare -A IP=([a]=10.7.0.1 [p]=10.7.0.2)
 both_ways() { g a "ping -c 2 -W 5 ${IP[p]}" >/dev/null && g p "ping -c 2 -W 5 ${IP[a]}" >/dev/null; }
+# rip_syms: name the kernel function of every guest RIP in Xen's crash dumps.  dom0 runs
+# the same Debian kernel as a PV domain, loaded unrelocated, and a PVH guest is entered
+# without the decompressor (no KASLR): dom0's /proc/kallsyms holds the guests' addresses.
+rip_syms() {
+	local r
+	for r in $(xl dmesg | sed -n 's/.*RIP: *[0-9a-f]*:\[<\([0-9a-f]*\)>\].*/\1/p' | sort -u); do
+		awk -v r="$r" '$2 ~ /^[tT]$/ && $1 <= r && $1 >= at {best = $3; at = $1} END {print r, best, at}' /proc/kallsyms
+	done
+}
 dom0_evtchns() { lsevtchn 0 2>/dev/null | grep -c .; }
 
 cc_daemon_check colorcomd-starts
@@ -59,6 +68,7 @@ fi
 result control_migrate_seconds "$(since_s "$t1")"
 check control-q-alive-after-migrate g q true
 xl dmesg >"$LAB_LOGDIR/xl-dmesg-after-q.log" 2>&1
+rip_syms >"$LAB_LOGDIR/guest-crash-rips-q.log" 2>&1
 
 # --- live migration of p ---------------------------------------------------------------
 g p 'iperf3 -s -D -1 >/dev/null 2>&1' >/dev/null
@@ -78,6 +88,7 @@ P2=$(domid p)
 log "p migrated: domid $P -> $P2"
 xl list >"$LAB_LOGDIR/xl-list-after-migrate.log" 2>&1
 xl dmesg >"$LAB_LOGDIR/xl-dmesg-after-p.log" 2>&1
+rip_syms >"$LAB_LOGDIR/guest-crash-rips.log" 2>&1
 # A failed migration leaves nothing to wait for.
 [ -n "$P2" ] || { fail migrate-p-alive "no domain p after the migration"; exit 0; }
 check migrate-new-domid sh -c "[ -n '$P2' ] && [ '$P2' != '$P' ]"
