@@ -1120,6 +1120,13 @@ static int t_status_file(void)
 	fclose(f);
 	CHECK_STR(line, "3 1024 1 1 1000\n");
 	fx_set("/local/domain/4/backend/cclink/3/1024/state", "4");
+	/* the states are the pass's: none read by the status itself */
+	CHECK_INT(ccd_status_update(e.h, st, &e.snap, 3000), 0);
+	f = fopen(path, "r");
+	CHECK(f && fgets(line, sizeof(line), f));
+	fclose(f);
+	CHECK_STR(line, "3 1024 1 1 1000\n");
+	CHECK_INT(pass(&e), 0);
 	CHECK_INT(ccd_status_update(e.h, st, &e.snap, 3000), 0);
 	f = fopen(path, "r");
 	CHECK(f && fgets(line, sizeof(line), f));
