@@ -267,6 +267,8 @@ void ccd_watches_free(struct ccd_watches *ws);
 /* ---- actions (link.c) ---------------------------------------------------- */
 /* Apply every action; returns the number of failed actions. */
 int ccd_plan_apply(struct xs_handle *h, const struct ccd_plan *p);
+/* 1: link halves owned by their guests, as before (test control only). */
+extern int ccd_link_guest_owned;
 
 /* ---- one pass (pass.c) -------------------------------------------------- */
 /* Scan, plan, apply.  snap is scratch space kept by the caller (it is

@@ -152,6 +152,9 @@ static void usage(FILE *f)
 		"                       (0 valid, 2 not; touches no xenstore)\n"
 		"  -h, --help           this text\n"
 		"      --version        print the version\n"
+		"      --guest-owned-links  make new link halves the guests' nodes, as\n"
+		"                       before 0.2 (costs each guest ~14 xenstore entries\n"
+		"                       per peer; for tests of xenstore quotas only)\n"
 		"Exit status: 0 stopped by a signal, 1 failed to start or run,\n"
 		"2 bad arguments or configuration.\n");
 }
@@ -169,6 +172,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "check", no_argument, NULL, 'C' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "guest-owned-links", no_argument, NULL, 'G' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ccd_ctx c;
@@ -222,6 +226,9 @@ int main(int argc, char **argv)
 		case 'V':
 			printf("colorcomd %s\n", ccd_version);
 			return 0;
+		case 'G':
+			ccd_link_guest_owned = 1;
+			break;
 		default:
 			usage(stderr);
 			return 2;

@@ -143,8 +143,10 @@ static int t_link_created_with_perms(void)
 	if (two_connected(&e))
 		return 1;
 	CHECK(strstr(logbuf, "link 1<->2 on blue created (L=0x210)"));
-	CHECK_STR(fx_perms(LF), "n1,r2");
-	CHECK_STR(fx_perms(LB), "n2,r1");
+	/* dom0 owns the halves (xenstored charges the owner's quota), each
+	 * guest may write its own and read its peer's. */
+	CHECK_STR(fx_perms(LF), "n0,b1,r2");
+	CHECK_STR(fx_perms(LB), "n0,b2,r1");
 	CHECK_STR(fx_get(LF "/backend"), LB);
 	CHECK_STR(fx_get(LF "/backend-id"), "2");
 	CHECK_STR(fx_get(LF "/nic"), "1");
@@ -158,10 +160,22 @@ static int t_link_created_with_perms(void)
 	CHECK_STR(fx_get(LB "/peer-mac"), "00:16:3e:00:00:01");
 	CHECK_STR(fx_get(LB "/state"), "1");
 	/* Every key inherited the dir's permissions. */
-	CHECK_STR(fx_perms(LF "/state"), "n1,r2");
-	CHECK_STR(fx_perms(LF "/peer-mac"), "n1,r2");
-	CHECK_STR(fx_perms(LB "/state"), "n2,r1");
-	CHECK_STR(fx_perms(LB "/frontend"), "n2,r1");
+	CHECK_STR(fx_perms(LF "/state"), "n0,b1,r2");
+	CHECK_STR(fx_perms(LF "/peer-mac"), "n0,b1,r2");
+	CHECK_STR(fx_perms(LB "/state"), "n0,b2,r1");
+	CHECK_STR(fx_perms(LB "/frontend"), "n0,b2,r1");
+	/* The keys the guests' drivers write exist already, empty and dom0's:
+	 * the guests' writes create no node of theirs. */
+	CHECK_STR(fx_get(LF "/tx-ring-ref"), "");
+	CHECK_STR(fx_get(LF "/event-channel"), "");
+	CHECK_STR(fx_get(LF "/feature-csum"), "");
+	CHECK_STR(fx_get(LF "/feature-gso-tcpv4"), "");
+	CHECK_STR(fx_get(LF "/feature-gso-tcpv6"), "");
+	CHECK_STR(fx_perms(LF "/tx-ring-ref"), "n0,b1,r2");
+	CHECK_STR(fx_get(LB "/tx-ring-ref"), "");
+	CHECK_STR(fx_get(LB "/feature-gso-tcpv6"), "");
+	CHECK(!fx_exists(LB "/event-channel"));
+	CHECK(!fx_exists(LF "/broken") && !fx_exists(LB "/broken"));
 	/* Parents of the backend half are dom0's, B may read them (as libxl
 	 * makes them): B owns only its half. */
 	CHECK_STR(fx_perms("/local/domain/2/backend"), "n0,r2");
@@ -170,6 +184,24 @@ static int t_link_created_with_perms(void)
 	/* A guest cannot read the other's NIC dirs. */
 	CHECK_STR(fx_perms("/local/domain/0/backend/colorcom/1/1"), "n0,r1");
 	CHECK_INT(fx_open_transactions(), 0);
+	env_fini(&e);
+	return 0;
+}
+
+/* The control layout of the xs-quota scenario: halves owned by the guests. */
+static int t_link_guest_owned_control(void)
+{
+	struct env e;
+
+	env_init(&e);
+	ccd_link_guest_owned = 1;
+	if (two_connected(&e))
+		return 1;
+	ccd_link_guest_owned = 0;
+	CHECK_STR(fx_perms(LF), "n1,r2");
+	CHECK_STR(fx_perms(LB), "n2,r1");
+	CHECK_STR(fx_perms(LF "/peer-mac"), "n1,r2");
+	CHECK(!fx_exists(LF "/tx-ring-ref"));
 	env_fini(&e);
 	return 0;
 }
@@ -218,7 +250,7 @@ static int t_guest_owned_parents_taken_back(void)
 	CHECK_STR(fx_perms("/local/domain/2/backend"), "n2");
 	CHECK_STR(fx_perms("/local/domain/2/backend/cclink"), "n0,r2");
 	CHECK_STR(fx_perms("/local/domain/2/backend/cclink/1"), "n0,r2");
-	CHECK_STR(fx_perms("/local/domain/2/backend/cclink/1/512"), "n2,r1");
+	CHECK_STR(fx_perms("/local/domain/2/backend/cclink/1/512"), "n0,b2,r1");
 	env_fini(&e);
 	return 0;
 }
@@ -1190,6 +1222,7 @@ int main(void)
 {
 	ccd_log_hook = capture;
 	RUN(t_link_created_with_perms);
+	RUN(t_link_guest_owned_control);
 	RUN(t_existing_backend_dir_kept);
 	RUN(t_restart_does_not_touch);
 	RUN(t_detach_flow);
