@@ -24,6 +24,8 @@
 #include "ccd.h"
 
 #define PERIODIC_MS     60000   /* full re-scan */
+#define RETRY_MS        1000    /* after a failed pass */
+#define PERSIST_AGAIN_MS 2000   /* reboot records after a domain event */
 #define WATCH_BACKEND   "ccd-backend"
 #define WATCH_DOMAIN    "ccd-domain"
 /* Passes one guest can cause: a burst of 10, then one per 200 ms (ratelimit.c). */
@@ -97,6 +99,10 @@ static int reconcile(struct ccd_ctx *c)
 	if (full || dr->doms || c->timer_wake) {
 		dl = ccd_persist_pass(c->xsh, c->persist, &c->snap,
 				      c->conf.reboot_grace_s, ccd_now_ms());
+		/* A domain's arrival is also looked at a little later, in
+		 * case libxl was still writing its tree. */
+		if (dr->doms && (!dl || dl > ccd_now_ms() + PERSIST_AGAIN_MS))
+			dl = ccd_now_ms() + PERSIST_AGAIN_MS;
 		if (dl && (!c->deadline_ms || dl < c->deadline_ms))
 			c->deadline_ms = dl;
 	}
@@ -113,8 +119,11 @@ static int reconcile(struct ccd_ctx *c)
 out:
 	ccd_dirty_clear(dr);
 	c->timer_wake = 0;
-	if (rc)                 /* after an error the retry reads it all */
+	if (rc) {               /* after an error the retry reads it all */
 		dr->full = 1;
+		if (!c->deadline_ms)
+			c->deadline_ms = ccd_now_ms() + RETRY_MS;
+	}
 	return rc;
 }
 
