@@ -25,6 +25,11 @@
 
 #define PERIODIC_MS     60000   /* full re-scan */
 #define RETRY_MS        1000    /* after a failed pass */
+/* The periodic full scan waits for a quiet moment (no watch event for
+ * QUIET_MS), so that it does not delay an attach in progress, but never
+ * longer than DEFER_MAX_MS. */
+#define QUIET_MS        1000
+#define DEFER_MAX_MS    60000
 #define PERSIST_AGAIN_MS 2000   /* reboot records after a domain event */
 #define WATCH_BACKEND   "ccd-backend"
 #define WATCH_DOMAIN    "ccd-domain"
@@ -46,6 +51,7 @@ struct ccd_ctx {
 	struct ccd_dirty dirty;         /* what events named since the last pass */
 	int timer_wake;                 /* this pass is a deadline's */
 	long long last_full;            /* when the last full scan was */
+	long long last_event;           /* when the last watch event came */
 	long long deadline_ms;
 	struct ccd_rl *rl;      /* passes caused by each guest */
 	long long rl_wake;      /* a pass a guest was refused, due then */
@@ -125,6 +131,18 @@ out:
 			c->deadline_ms = ccd_now_ms() + RETRY_MS;
 	}
 	return rc;
+}
+
+/* When the periodic full scan is due: PERIODIC_MS after the last one,
+ * later while events keep coming (up to DEFER_MAX_MS). */
+static long long full_due(const struct ccd_ctx *c, long long now)
+{
+	long long due = c->last_full + PERIODIC_MS;
+
+	if (now >= due && now < due + DEFER_MAX_MS && c->last_event &&
+	    now - c->last_event < QUIET_MS)
+		due = c->last_event + QUIET_MS;
+	return due;
 }
 
 /* SIGHUP: a bad file keeps the settings we run with. */
@@ -359,7 +377,7 @@ int main(int argc, char **argv)
 				reconcile(&c);
 			}
 			now = ccd_now_ms();
-			wake = c.last_full + PERIODIC_MS;
+			wake = full_due(&c, now);
 			if (c.deadline_ms && c.deadline_ms < wake)
 				wake = c.deadline_ms;
 			if (c.rl_wake && c.rl_wake < wake)
@@ -383,9 +401,11 @@ int main(int argc, char **argv)
 				continue;
 			}
 			if (r == 0) {
-				if (ccd_now_ms() >= c.last_full + PERIODIC_MS)
+				now = ccd_now_ms();
+				if (now >= full_due(&c, now))
 					c.dirty.full = 1;
-				c.timer_wake = 1;
+				if (c.deadline_ms && now >= c.deadline_ms)
+					c.timer_wake = 1;
 				need = 1;
 				continue;
 			}
@@ -402,6 +422,7 @@ int main(int argc, char **argv)
 					break;
 				ccd_log(CCD_LOG_DEBUG, "watch %s fired (%s)",
 					w[XS_WATCH_PATH], w[XS_WATCH_TOKEN]);
+				c.last_event = ccd_now_ms();
 				/* Remembered whether or not it may cause a
 				 * pass now: a refused guest's change is read
 				 * by the pass its budget allows. */

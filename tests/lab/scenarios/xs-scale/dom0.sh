@@ -22,6 +22,8 @@ else
 	fail xenstored-args-applied "$(tr '\n' ' ' <"$LAB_LOGDIR/xs-quota.log")"
 fi
 check colorcomd-starts cc_daemon
+# check runs its command in a subshell: find the daemon's pid here.
+CC_DAEMON_PID=$(pidof colorcomd | awk '{print $1}')
 for i in $(seq 1 $N); do lab_guest_start g$i; done
 up=0
 for i in $(seq 1 $N); do lab_guest_wait g$i && up=$((up + 1)); done
@@ -39,7 +41,15 @@ owned() {
 		  sub(/^\([nrwb]/, "", p); sub(/[,)].*/, "", p); if (p == d) c++ }
 		END { print c + 0 }'
 }
-owned_all() { local i; for i in $(seq 1 $N); do printf '%s ' "$(owned "${D[$i]}")"; done; }
+# owned_all: owned DOMID for every guest, from one dump of the store.
+owned_all() {
+	local ids="" i
+	for i in $(seq 1 $N); do ids="$ids ${D[$i]}"; done
+	xenstore-ls -fp / 2>/dev/null | awk -v ids="$ids" '
+		{ p = $NF; if (p !~ /^\([nrwb][0-9]+/) next
+		  sub(/^\([nrwb]/, "", p); sub(/[,)].*/, "", p); c[p]++ }
+		END { n = split(ids, d, " "); for (i = 1; i <= n; i++) printf "%d ", c[d[i]] }'
+}
 # halves_up K: link halves in state 4 whose link joins two devid-K NICs.
 halves_up() {
 	xenstore-ls -f /local/domain 2>/dev/null | awk -v k=$(($1 * 17)) '
@@ -51,7 +61,7 @@ wait_halves() {	# K WANT SECONDS
 	local t0=$SECONDS
 	while [ $((SECONDS - t0)) -lt "$3" ]; do
 		[ "$(halves_up "$1")" -ge "$2" ] && return 0
-		sleep 1
+		sleep 3	# each poll dumps the store: do not compete with the daemon
 	done
 	return 1
 }
@@ -73,7 +83,19 @@ window_cost() {
 			if ($(i + 1) == "xenstore") { rd += $i; if ($0 ~ /incremental/ && $i > mx) mx = $i } } }
 		END { printf "%d %d %d %d %d\n", ev, ps, cpu, rd, mx }'
 }
-dstat() { awk '{print $14 + $15}' "/proc/$CC_DAEMON_PID/stat"; }	# utime+stime ticks
+dstat() { awk '{print $14 + $15}' "/proc/${CC_DAEMON_PID:-none}/stat" 2>/dev/null || echo 0; }	# utime+stime ticks
+# full_pass_now: SIGHUP makes colorcomd re-scan everything; wait for that pass, so
+# that a repetition starts 60 s before the next periodic one (which also waits for
+# a quiet second), and measures the setup, not the periodic re-scan.
+full_pass_now() {
+	local n0 i
+	n0=$(grep -c ' pass full: ' "$CCLOG")
+	kill -HUP "$CC_DAEMON_PID"
+	for i in $(seq 100); do
+		[ "$(grep -c ' pass full: ' "$CCLOG")" -gt "$n0" ] && return 0
+		sleep 0.3
+	done
+}
 # pair_setup TAG REP DEVID: attach g1 and g2 on a fresh network, time until both
 # halves of their link are Connected, then detach them and wait until it is gone.
 pair_setup() {
@@ -81,6 +103,7 @@ pair_setup() {
 	[ "$a" -gt "$b" ] && { a=${D[2]}; b=${D[1]}; }
 	lid=$(( (b << 8) | (k << 4) | k ))
 	fp=/local/domain/$a/device/cclink/$lid/state bp=/local/domain/$b/backend/cclink/$a/$lid/state
+	full_pass_now
 	from=$(($(wc -l <"$CCLOG") + 1)) c0=$(dstat)
 	t0=$(now)
 	attach_net "p${tag}_$r" "$k" 1 2
@@ -203,10 +226,15 @@ fi
 for i in $(seq 1 $N); do xenstore-control quota "${D[$i]}" >>"$LAB_LOGDIR/xs-quota.log" 2>&1; done
 
 # Control: the same 8 guests on network qc, links created the old way (guest-owned).
-kill "$CC_DAEMON_PID"; wait "$CC_DAEMON_PID" 2>/dev/null
+kill "$CC_DAEMON_PID"
+for i in $(seq 50); do kill -0 "$CC_DAEMON_PID" 2>/dev/null || break; sleep 0.2; done
+if pidof colorcomd >/dev/null; then
+	fail control-daemon-swapped "colorcomd $(pidof colorcomd) still running"
+fi
 colorcomd -f -v --guest-owned-links >>"$CCLOG" 2>&1 &
 CC_DAEMON_PID=$!
 sleep 1
+check control-daemon-runs kill -0 "$CC_DAEMON_PID"
 attach_net qc 11 $(seq 1 $N)
 wait_halves 11 $((N * (N - 1))) 150
 got=$(halves_up 11)
