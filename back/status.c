@@ -47,18 +47,6 @@ void ccd_status_free(struct ccd_status *st)
 	free(st);
 }
 
-static int rd_state(struct xs_handle *h, const char *path)
-{
-	char buf[16];
-	int len = ccd_xs_read(h, XBT_NULL, path, buf, sizeof(buf));
-	int s;
-
-	if (len < 0)
-		return -1;      /* missing or garbage: no state to time */
-	s = ccd_parse_state(buf, (size_t)len);
-	return s < 0 ? -1 : s;
-}
-
 static int cmp_chan(const void *x, const void *y)
 {
 	const struct ccd_chan *a = x, *b = y;
@@ -102,31 +90,35 @@ int ccd_status_update(struct xs_handle *h, struct ccd_status *st,
 	size_t n = 0, i, j;
 	int changed = 0;
 
+	(void)h;        /* the states come from the pass's snapshot */
 	nc = calloc(snap->nhalf + 1, sizeof(*nc));
 	if (!nc)
 		return -1;
+	/* One entry per half, sorted, then the two halves of a link merged:
+	 * n log n, for networks of thousands of links. */
 	for (i = 0; i < snap->nhalf; i++) {
 		const struct ccd_half *hf = &snap->halves[i];
-		char p[160];
+		/* missing or garbage: no state to time */
+		int hs = hf->state < 0 ? -1 : hf->state;
 
-		for (j = 0; j < n; j++)
-			if (nc[j].a == hf->a && nc[j].l == hf->l)
-				break;
-		if (j < n)
-			continue;
-		nc[n].a = hf->a;
-		nc[n].l = hf->l;
-		snprintf(p, sizeof(p), "/local/domain/%u/device/%s/%u/%s", hf->a,
-			 CCD_LINK_TYPE, hf->l, CCD_K_STATE);
-		nc[n].fstate = rd_state(h, p);
-		snprintf(p, sizeof(p), "/local/domain/%u/backend/%s/%u/%u/%s",
-			 hf->b, CCD_LINK_TYPE, hf->a, hf->l, CCD_K_STATE);
-		nc[n].bstate = rd_state(h, p);
-		nc[n].since = now_unix;
-		n++;
+		nc[i].a = hf->a;
+		nc[i].l = hf->l;
+		nc[i].fstate = hf->kind == CCD_HALF_FRONT ? hs : -1;
+		nc[i].bstate = hf->kind == CCD_HALF_BACK ? hs : -1;
+		nc[i].since = now_unix;
 	}
-	if (n)
-		qsort(nc, n, sizeof(*nc), cmp_chan);
+	if (snap->nhalf)
+		qsort(nc, snap->nhalf, sizeof(*nc), cmp_chan);
+	for (i = 0; i < snap->nhalf; i++) {
+		if (n && !cmp_chan(&nc[n - 1], &nc[i])) {
+			if (nc[i].fstate >= 0)
+				nc[n - 1].fstate = nc[i].fstate;
+			if (nc[i].bstate >= 0)
+				nc[n - 1].bstate = nc[i].bstate;
+			continue;
+		}
+		nc[n++] = nc[i];
+	}
 	/* Both sorted: keep the time of every unchanged pair of states. */
 	for (i = 0, j = 0; i < n; i++) {
 		while (j < st->n && cmp_chan(&st->c[j], &nc[i]) < 0)

@@ -58,6 +58,13 @@ extern const char ccd_version[];
  * the uplink: "1" = accept any source MAC from this peer, send it unknown
  * unicast.  It lives in the reader's own half so the peer cannot forge it. */
 #define CCD_K_PEER_UPLINK   "peer-uplink"
+/* Written by the guests' drivers into their link halves (docs/protocol.md);
+ * colorcomd creates them empty, so that they are dom0's nodes. */
+#define CCD_K_TX_RING_REF   "tx-ring-ref"
+#define CCD_K_EVENT_CHANNEL "event-channel"
+#define CCD_K_FEATURE_CSUM  "feature-csum"
+#define CCD_K_FEATURE_GSO4  "feature-gso-tcpv4"
+#define CCD_K_FEATURE_GSO6  "feature-gso-tcpv6"
 
 /* XenbusState values (xen/io/xenbus.h), spelled out to stay header-free. */
 enum {

@@ -143,8 +143,10 @@ static int t_link_created_with_perms(void)
 	if (two_connected(&e))
 		return 1;
 	CHECK(strstr(logbuf, "link 1<->2 on blue created (L=0x210)"));
-	CHECK_STR(fx_perms(LF), "n1,r2");
-	CHECK_STR(fx_perms(LB), "n2,r1");
+	/* dom0 owns the halves (xenstored charges the owner's quota), each
+	 * guest may write its own and read its peer's. */
+	CHECK_STR(fx_perms(LF), "n0,b1,r2");
+	CHECK_STR(fx_perms(LB), "n0,b2,r1");
 	CHECK_STR(fx_get(LF "/backend"), LB);
 	CHECK_STR(fx_get(LF "/backend-id"), "2");
 	CHECK_STR(fx_get(LF "/nic"), "1");
@@ -158,10 +160,22 @@ static int t_link_created_with_perms(void)
 	CHECK_STR(fx_get(LB "/peer-mac"), "00:16:3e:00:00:01");
 	CHECK_STR(fx_get(LB "/state"), "1");
 	/* Every key inherited the dir's permissions. */
-	CHECK_STR(fx_perms(LF "/state"), "n1,r2");
-	CHECK_STR(fx_perms(LF "/peer-mac"), "n1,r2");
-	CHECK_STR(fx_perms(LB "/state"), "n2,r1");
-	CHECK_STR(fx_perms(LB "/frontend"), "n2,r1");
+	CHECK_STR(fx_perms(LF "/state"), "n0,b1,r2");
+	CHECK_STR(fx_perms(LF "/peer-mac"), "n0,b1,r2");
+	CHECK_STR(fx_perms(LB "/state"), "n0,b2,r1");
+	CHECK_STR(fx_perms(LB "/frontend"), "n0,b2,r1");
+	/* The keys the guests' drivers write exist already, empty and dom0's:
+	 * the guests' writes create no node of theirs. */
+	CHECK_STR(fx_get(LF "/tx-ring-ref"), "");
+	CHECK_STR(fx_get(LF "/event-channel"), "");
+	CHECK_STR(fx_get(LF "/feature-csum"), "");
+	CHECK_STR(fx_get(LF "/feature-gso-tcpv4"), "");
+	CHECK_STR(fx_get(LF "/feature-gso-tcpv6"), "");
+	CHECK_STR(fx_perms(LF "/tx-ring-ref"), "n0,b1,r2");
+	CHECK_STR(fx_get(LB "/tx-ring-ref"), "");
+	CHECK_STR(fx_get(LB "/feature-gso-tcpv6"), "");
+	CHECK(!fx_exists(LB "/event-channel"));
+	CHECK(!fx_exists(LF "/broken") && !fx_exists(LB "/broken"));
 	/* Parents of the backend half are dom0's, B may read them (as libxl
 	 * makes them): B owns only its half. */
 	CHECK_STR(fx_perms("/local/domain/2/backend"), "n0,r2");
@@ -170,6 +184,24 @@ static int t_link_created_with_perms(void)
 	/* A guest cannot read the other's NIC dirs. */
 	CHECK_STR(fx_perms("/local/domain/0/backend/colorcom/1/1"), "n0,r1");
 	CHECK_INT(fx_open_transactions(), 0);
+	env_fini(&e);
+	return 0;
+}
+
+/* The control layout of the xs-quota scenario: halves owned by the guests. */
+static int t_link_guest_owned_control(void)
+{
+	struct env e;
+
+	env_init(&e);
+	ccd_link_guest_owned = 1;
+	if (two_connected(&e))
+		return 1;
+	ccd_link_guest_owned = 0;
+	CHECK_STR(fx_perms(LF), "n1,r2");
+	CHECK_STR(fx_perms(LB), "n2,r1");
+	CHECK_STR(fx_perms(LF "/peer-mac"), "n1,r2");
+	CHECK(!fx_exists(LF "/tx-ring-ref"));
 	env_fini(&e);
 	return 0;
 }
@@ -218,7 +250,7 @@ static int t_guest_owned_parents_taken_back(void)
 	CHECK_STR(fx_perms("/local/domain/2/backend"), "n2");
 	CHECK_STR(fx_perms("/local/domain/2/backend/cclink"), "n0,r2");
 	CHECK_STR(fx_perms("/local/domain/2/backend/cclink/1"), "n0,r2");
-	CHECK_STR(fx_perms("/local/domain/2/backend/cclink/1/512"), "n2,r1");
+	CHECK_STR(fx_perms("/local/domain/2/backend/cclink/1/512"), "n0,b2,r1");
 	env_fini(&e);
 	return 0;
 }
@@ -1120,6 +1152,13 @@ static int t_status_file(void)
 	fclose(f);
 	CHECK_STR(line, "3 1024 1 1 1000\n");
 	fx_set("/local/domain/4/backend/cclink/3/1024/state", "4");
+	/* the states are the pass's: none read by the status itself */
+	CHECK_INT(ccd_status_update(e.h, st, &e.snap, 3000), 0);
+	f = fopen(path, "r");
+	CHECK(f && fgets(line, sizeof(line), f));
+	fclose(f);
+	CHECK_STR(line, "3 1024 1 1 1000\n");
+	CHECK_INT(pass(&e), 0);
 	CHECK_INT(ccd_status_update(e.h, st, &e.snap, 3000), 0);
 	f = fopen(path, "r");
 	CHECK(f && fgets(line, sizeof(line), f));
@@ -1179,10 +1218,368 @@ static int t_daemon_start_reports_failure(void)
 	return 0;
 }
 
+
+/* ---- incremental passes (watch events) ------------------------------------ */
+
+static int t_dirty_paths(void)
+{
+	struct ccd_dirty dr;
+
+	ccd_dirty_init(&dr);
+	CHECK_INT(ccd_dirty_path(&dr, "@releaseDomain"), 0);
+	CHECK(dr.doms && !dr.n);
+	CHECK_INT(ccd_dirty_path(&dr, "/local/domain/0/backend/colorcom/3/1/state"), 0);
+	CHECK_INT(ccd_dirty_path(&dr, "/local/domain/0/backend/colorcom/3/1"), 0);
+	CHECK_INT((int)dr.n, 1);        /* the same NIC once */
+	CHECK(dr.t[0].kind == CCD_T_NIC && dr.t[0].d == 3 && dr.t[0].x == 1);
+	CHECK_INT(ccd_dirty_path(&dr, "/local/domain/0/backend/colorcom/4"), 0);
+	CHECK(dr.t[1].kind == CCD_T_DOMNICS && dr.t[1].d == 4);
+	CHECK_INT(ccd_dirty_path(&dr, "/local/domain/0/backend/colorcom"), 0);
+	CHECK(dr.t[2].kind == CCD_T_ALLNICS);
+	CHECK_INT(ccd_dirty_path(&dr, "/local/domain/5/device/colorcom/2/state"), 0);
+	CHECK(dr.t[3].kind == CCD_T_NIC && dr.t[3].d == 5 && dr.t[3].x == 2);
+	CHECK_INT(ccd_dirty_path(&dr, "/local/domain/1/device/cclink/528/tx-ring-ref"), 0);
+	CHECK(dr.t[4].kind == CCD_T_FRONT && dr.t[4].d == 1 && dr.t[4].x == 528);
+	CHECK_INT(ccd_dirty_path(&dr, "/local/domain/2/backend/cclink/1/528"), 0);
+	CHECK(dr.t[5].kind == CCD_T_BACK && dr.t[5].d == 2 && dr.t[5].x == 1 &&
+	      dr.t[5].y == 528);
+	CHECK_INT(ccd_dirty_path(&dr, "/local/domain/7/data/ccrpc/connect/x"), 0);
+	CHECK(dr.rpc);
+	CHECK_INT((int)dr.n, 6);
+	/* What no watch of ours delivers, or garbage, names nothing. */
+	CHECK_INT(ccd_dirty_path(&dr, "/local/domain/1/device/vif/0/state"), -1);
+	CHECK_INT(ccd_dirty_path(&dr, "/local/domain/x/device/cclink/1"), -1);
+	CHECK_INT(ccd_dirty_path(&dr, "/local/domain/1/device/cclink/01"), -1);
+	CHECK_INT(ccd_dirty_path(&dr, "/local/domain/2/backend/cclink/a/528"), -1);
+	CHECK_INT(ccd_dirty_path(&dr, "/local/domain/0/backend/colorcom/-1"), -1);
+	CHECK_INT(ccd_dirty_path(&dr, "/local/domain/0/backend/colorcomX/1"), -1);
+	CHECK_INT(ccd_dirty_path(&dr, ""), -1);
+	CHECK_INT((int)dr.n, 6);
+	CHECK(!dr.full);
+	ccd_dirty_clear(&dr);
+	CHECK(!dr.n && !dr.doms && !dr.rpc);
+	ccd_dirty_free(&dr);
+	return 0;
+}
+
+/* A flood of distinct targets falls back to one full pass. */
+static int t_dirty_overflow(void)
+{
+	struct ccd_dirty dr;
+	char p[96];
+	unsigned i;
+
+	ccd_dirty_init(&dr);
+	for (i = 0; i <= CCD_DIRTY_MAX; i++) {
+		snprintf(p, sizeof(p), "/local/domain/1/device/cclink/%u", 512 + i);
+		ccd_dirty_path(&dr, p);
+	}
+	CHECK(dr.full);
+	ccd_dirty_free(&dr);
+	return 0;
+}
+
+/* The daemon's loop in miniature: watch events into targets, incremental
+ * passes, watches kept in step, until the store is quiet. */
+struct evenv {
+	struct env e;
+	struct ccd_dirty dr;
+	struct ccd_watches ws;
+	unsigned long events;
+};
+
+static void ev_init(struct evenv *v)
+{
+	env_init(&v->e);
+	ccd_log_hook = capture;
+	fx_watch_events = 1;
+	fx_xc_enabled = 1;
+	v->e.dc = ccd_dom_open();
+	ccd_dirty_init(&v->dr);
+	memset(&v->ws, 0, sizeof(v->ws));
+	v->dr.full = 1;
+	xs_watch(v->e.h, CCD_BACKEND_ROOT, "ccd-backend");
+	xs_watch(v->e.h, "@releaseDomain", "ccd-domain");
+	xs_watch(v->e.h, "@introduceDomain", "ccd-domain");
+	v->events = 0;
+}
+
+static void ev_fini(struct evenv *v)
+{
+	ccd_dirty_free(&v->dr);
+	ccd_watches_free(&v->ws);
+	env_fini(&v->e);
+}
+
+/* Passes until no event is left; returns the number of passes. */
+static int ev_run(struct evenv *v)
+{
+	int n;
+
+	for (n = 0; n < 100; n++) {
+		char **w;
+		int any = v->dr.full;
+
+		while ((w = xs_check_watch(v->e.h))) {
+			ccd_dirty_path(&v->dr, w[XS_WATCH_PATH]);
+			free(w);
+			v->events++;
+			any = 1;
+		}
+		if (!any)
+			return n;
+		ccd_reconcile_dirty(v->e.h, v->e.dc, v->e.tm, &v->e.o,
+				    &v->e.snap, &v->dr, v->e.now, &v->e.deadline);
+		ccd_watches_sync(v->e.h, &v->ws, &v->e.snap);
+		ccd_dirty_clear(&v->dr);
+	}
+	return n;
+}
+
+static int cmp_nic_t(const void *x, const void *y)
+{
+	const struct ccd_nic *p = x, *q = y;
+
+	if (p->domid != q->domid)
+		return p->domid < q->domid ? -1 : 1;
+	return p->devid < q->devid ? -1 : p->devid > q->devid;
+}
+
+static int cmp_half_t(const void *x, const void *y)
+{
+	const struct ccd_half *p = x, *q = y;
+
+	if (p->kind != q->kind)
+		return p->kind < q->kind ? -1 : 1;
+	if (p->a != q->a)
+		return p->a < q->a ? -1 : 1;
+	return p->l < q->l ? -1 : p->l > q->l;
+}
+
+/* The kept snapshot must hold what a full scan of the store reads now. */
+static int same_as_full_scan(struct evenv *v)
+{
+	struct ccd_snap f;
+	size_t i;
+
+	ccd_snap_init(&f);
+	CHECK_INT(ccd_scan(v->e.h, v->e.dc, &f), 0);
+	if (f.nnic)
+		qsort(f.nics, f.nnic, sizeof(*f.nics), cmp_nic_t);
+	if (v->e.snap.nnic)
+		qsort(v->e.snap.nics, v->e.snap.nnic, sizeof(*f.nics), cmp_nic_t);
+	if (f.nhalf)
+		qsort(f.halves, f.nhalf, sizeof(*f.halves), cmp_half_t);
+	if (v->e.snap.nhalf)
+		qsort(v->e.snap.halves, v->e.snap.nhalf, sizeof(*f.halves),
+		      cmp_half_t);
+	CHECK_INT((int)v->e.snap.nnic, (int)f.nnic);
+	CHECK_INT((int)v->e.snap.nhalf, (int)f.nhalf);
+	CHECK_INT((int)v->e.snap.ndom, (int)f.ndom);
+	for (i = 0; i < f.nnic; i++) {
+		const struct ccd_nic *a = &v->e.snap.nics[i], *b = &f.nics[i];
+
+		CHECK(a->domid == b->domid && a->devid == b->devid);
+		CHECK_INT(a->bstate, b->bstate);
+		CHECK_INT(a->fstate, b->fstate);
+		CHECK_INT(a->online, b->online);
+		CHECK_INT(a->valid, b->valid);
+		CHECK_STR(a->network, b->network);
+	}
+	for (i = 0; i < f.nhalf; i++) {
+		const struct ccd_half *a = &v->e.snap.halves[i], *b = &f.halves[i];
+
+		CHECK(a->kind == b->kind && a->a == b->a && a->b == b->b &&
+		      a->l == b->l);
+		CHECK_INT(a->state, b->state);
+		CHECK_INT(a->broken, b->broken);
+	}
+	for (i = 0; i < f.ndom; i++)
+		CHECK_INT(ccd_snap_alive(&v->e.snap, f.doms[i].domid),
+			  f.doms[i].alive);
+	ccd_snap_free(&f);
+	return 0;
+}
+
+/* Guest d's kernel: every link half of its own it finds goes Connected. */
+static void guest_connects(unsigned d)
+{
+	char p[96], q[160];
+	char **ls, **as, **ls2;
+	unsigned nl, na, nl2, i, j;
+
+	snprintf(p, sizeof(p), "/local/domain/%u/device/cclink", d);
+	ls = xs_directory(NULL, XBT_NULL, p, &nl);
+	for (i = 0; ls && i < nl; i++) {
+		snprintf(q, sizeof(q), "%s/%s/state", p, ls[i]);
+		if (strcmp(fx_get(q) ? fx_get(q) : "", "4"))
+			fx_set(q, "4");
+	}
+	free(ls);
+	snprintf(p, sizeof(p), "/local/domain/%u/backend/cclink", d);
+	as = xs_directory(NULL, XBT_NULL, p, &na);
+	for (i = 0; as && i < na; i++) {
+		char r[128];
+
+		snprintf(r, sizeof(r), "%s/%s", p, as[i]);
+		ls2 = xs_directory(NULL, XBT_NULL, r, &nl2);
+		for (j = 0; ls2 && j < nl2; j++) {
+			snprintf(q, sizeof(q), "%s/%s/state", r, ls2[j]);
+			if (strcmp(fx_get(q) ? fx_get(q) : "", "4"))
+				fx_set(q, "4");
+		}
+		free(ls2);
+	}
+	free(as);
+}
+
+static int t_incremental_follows_events(void)
+{
+	struct evenv v;
+	unsigned d;
+	char mac[24];
+
+	ev_init(&v);
+	for (d = 1; d <= 4; d++) {
+		fx_add_domain(d, "g");
+		fx_fire("@introduceDomain", 0);
+	}
+	ev_run(&v);
+	CHECK(!same_as_full_scan(&v));
+	for (d = 1; d <= 4; d++) {
+		snprintf(mac, sizeof(mac), "00:16:3e:00:00:%02u", d);
+		attach(d, 0, "blue", mac);
+	}
+	ev_run(&v);
+	CHECK(!same_as_full_scan(&v));
+	CHECK_STR(bkey(3, 0, "state"), "2");
+	for (d = 1; d <= 4; d++)
+		fstate(d, 0, "4");
+	ev_run(&v);
+	CHECK(!same_as_full_scan(&v));
+	/* 6 links, each half watched: created from events alone. */
+	CHECK(fx_exists("/local/domain/1/device/cclink/1024"));     /* 1<->4 */
+	CHECK(fx_exists("/local/domain/4/backend/cclink/3/1024"));
+	CHECK_INT((int)v.e.snap.nhalf, 12);
+	CHECK_INT((int)v.ws.n, 4 + 12);
+	for (d = 1; d <= 4; d++)
+		guest_connects(d);
+	ev_run(&v);
+	CHECK(!same_as_full_scan(&v));
+	/* A guest marks a half broken: seen from its event alone. */
+	fx_set("/local/domain/2/device/cclink/768/broken", "rx ring: bad");
+	ev_run(&v);
+	CHECK(!same_as_full_scan(&v));
+	{
+		size_t i, nb = 0;
+
+		for (i = 0; i < v.e.snap.nhalf; i++)
+			nb += v.e.snap.halves[i].broken;
+		CHECK_INT((int)nb, 1);
+	}
+	/* A guest deletes its back half: the link is re-created (back-off). */
+	fx_rm("/local/domain/3/backend/cclink/1/768");
+	ev_run(&v);
+	CHECK(!same_as_full_scan(&v));
+	v.e.now += 2000;
+	v.dr.full = 0;
+	ccd_reconcile_dirty(v.e.h, v.e.dc, v.e.tm, &v.e.o, &v.e.snap, &v.dr,
+			    v.e.now, &v.e.deadline);   /* the deadline's pass */
+	ev_run(&v);
+	CHECK(!same_as_full_scan(&v));
+	CHECK(fx_exists("/local/domain/3/backend/cclink/1/768"));
+	/* Detach 4/0: its links go, then its dirs once the frontend closed. */
+	fx_set("/local/domain/0/backend/colorcom/4/0/online", "0");
+	ev_run(&v);
+	CHECK(!same_as_full_scan(&v));
+	CHECK(!fx_exists("/local/domain/1/device/cclink/1024"));
+	fstate(4, 0, "6");
+	ev_run(&v);
+	CHECK(!same_as_full_scan(&v));
+	CHECK(!fx_exists("/local/domain/0/backend/colorcom/4/0"));
+	/* xl destroy 2: liveness from @releaseDomain, its tree gone. */
+	fx_xc_set(2, 0, 0, 0, 0);
+	fx_rm("/local/domain/2");
+	fx_fire("@releaseDomain", 0);
+	ev_run(&v);
+	CHECK(!same_as_full_scan(&v));
+	CHECK(!fx_exists("/local/domain/1/device/cclink/528"));     /* 1<->2 */
+	CHECK(!fx_exists("/local/domain/3/backend/cclink/2"));
+	CHECK(!fx_exists("/local/domain/0/backend/colorcom/2"));
+	CHECK(fx_exists("/local/domain/1/device/cclink/768"));      /* 1<->3 */
+	CHECK_INT((int)v.ws.n, 2 + 2);
+	ev_fini(&v);
+	return 0;
+}
+
+/* Setting up one pair costs the same xenstore reads however many links
+ * exist: the point of the incremental passes (issue #17). */
+static unsigned long pair_cost(unsigned others)
+{
+	struct evenv v;
+	unsigned d, k;
+	unsigned long r0;
+	char mac[24];
+
+	ev_init(&v);
+	for (d = 1; d <= others + 2; d++) {
+		fx_add_domain(d, "g");
+		fx_fire("@introduceDomain", 0);
+	}
+	ev_run(&v);
+	/* others guests (3..) all on one network: others*(others-1)/2 links */
+	for (d = 3; d < others + 3; d++) {
+		snprintf(mac, sizeof(mac), "00:16:3e:00:01:%02x", d);
+		attach(d, 0, "busy", mac);
+	}
+	ev_run(&v);
+	for (d = 3; d < others + 3; d++)
+		fstate(d, 0, "4");
+	ev_run(&v);
+	for (d = 3; d < others + 3; d++)
+		guest_connects(d);
+	ev_run(&v);
+	k = 0;
+	for (d = 0; d < v.e.snap.nhalf; d++)
+		k += v.e.snap.halves[d].state == 4;
+	if (k != others * (others - 1)) {
+		ev_fini(&v);
+		return 0;
+	}
+	r0 = ccd_xs_reads;
+	attach(1, 0, "pair", "00:16:3e:00:02:01");
+	attach(2, 0, "pair", "00:16:3e:00:02:02");
+	ev_run(&v);
+	fstate(1, 0, "4");
+	fstate(2, 0, "4");
+	ev_run(&v);
+	guest_connects(1);
+	guest_connects(2);
+	ev_run(&v);
+	r0 = ccd_xs_reads - r0;
+	if (!fx_exists("/local/domain/1/device/cclink/512"))
+		r0 = 0;
+	ev_fini(&v);
+	return r0;
+}
+
+static int t_pair_cost_independent_of_links(void)
+{
+	unsigned long none = pair_cost(0), many = pair_cost(12);   /* 66 links */
+
+	if (getenv("CCD_TEST_LOG"))
+		fprintf(stderr, "pair setup reads: %lu alone, %lu beside 66 links\n",
+			none, many);
+	CHECK(none > 0 && many > 0);
+	CHECK(many <= none + none / 10);
+	return 0;
+}
+
 int main(void)
 {
 	ccd_log_hook = capture;
 	RUN(t_link_created_with_perms);
+	RUN(t_link_guest_owned_control);
 	RUN(t_existing_backend_dir_kept);
 	RUN(t_restart_does_not_touch);
 	RUN(t_detach_flow);
@@ -1213,6 +1610,10 @@ int main(void)
 	RUN(t_reboot_reattach);
 	RUN(t_reboot_record_expires);
 	RUN(t_status_file);
+	RUN(t_dirty_paths);
+	RUN(t_dirty_overflow);
+	RUN(t_incremental_follows_events);
+	RUN(t_pair_cost_independent_of_links);
 	RUN(t_daemon_start_reports_failure);
 	fx_reset();
 	return tst_failed ? 1 : 0;

@@ -121,7 +121,7 @@ static int t_uplink_end_to_end(void)
 	CHECK(fx_exists(L03F "/state") && fx_exists(L03B "/state"));
 	CHECK(fx_exists(L34F "/state") && fx_exists(L34B "/state"));
 	CHECK_STR(fx_get(L03B "/peer-uplink"), "1");
-	CHECK_STR(fx_perms(L03B), "n3,r0");     /* the guest's own half */
+	CHECK_STR(fx_perms(L03B), "n0,b3,r0");  /* dom0's node, the guest's to write */
 	CHECK_STR(fx_get("/local/domain/4/backend/cclink/0/1024/peer-uplink"), "1");
 	CHECK(!fx_exists(L03F "/peer-uplink"));
 	CHECK(!fx_exists(L34F "/peer-uplink") && !fx_exists(L34B "/peer-uplink"));
