@@ -330,6 +330,7 @@ int main(int argc, char **argv)
 	c.status = ccd_status_new(status_path);
 	c.opts.backoff = ccd_backoff_new(c.opts.relink_delay_ms,
 					 c.conf.relink_backoff_s * 1000LL);
+	ccd_status_set_backoff(c.status, c.opts.backoff);
 	c.rl = ccd_rl_new(PASS_BURST, PASS_REFILL_MS);
 	c.dc = ccd_dom_open();
 	if (!c.timers || !c.dc || !c.persist || !c.status || !c.opts.backoff || !c.rl) {

@@ -1180,21 +1180,67 @@ static int t_status_file(void)
 	CHECK((f = fopen(path, "r")) != NULL);
 	CHECK(fgets(line, sizeof(line), f));
 	fclose(f);
-	CHECK_STR(line, "3 1024 1 1 1000\n");
+	CHECK_STR(line, "3 1024 1 1 1000 0 0\n");
 	CHECK_INT(ccd_chan_parse(line, &ch), 0);
 	CHECK(ch.a == 3 && ch.l == 1024 && ch.since == 1000);
+	CHECK_INT(ccd_chan_parse("3 1024 1 1 1000\n", &ch), 0); /* older */
 	/* unchanged states keep their time */
 	CHECK_INT(ccd_status_update(e.h, st, &e.snap, 2000), 0);
 	f = fopen(path, "r");
 	CHECK(f && fgets(line, sizeof(line), f));
 	fclose(f);
-	CHECK_STR(line, "3 1024 1 1 1000\n");
+	CHECK_STR(line, "3 1024 1 1 1000 0 0\n");
 	fx_set("/local/domain/4/backend/cclink/3/1024/state", "4");
 	CHECK_INT(ccd_status_update(e.h, st, &e.snap, 3000), 0);
 	f = fopen(path, "r");
 	CHECK(f && fgets(line, sizeof(line), f));
 	fclose(f);
-	CHECK_STR(line, "3 1024 1 4 3000\n");
+	CHECK_STR(line, "3 1024 1 4 3000 0 0\n");
+	/* Back-off, published: the half of 3 goes Closed; the link is
+	 * removed, waits 1 s (a line with no halves), is re-created. */
+	ccd_status_set_backoff(st, e.o.backoff);
+	fx_set("/local/domain/3/device/cclink/1024/state", "6");
+	CHECK_INT(pass(&e), 0);
+	CHECK_INT(ccd_status_update(e.h, st, &e.snap, 4000), 0);
+	f = fopen(path, "r");
+	CHECK(f && fgets(line, sizeof(line), f));
+	fclose(f);
+	CHECK_STR(line, "3 1024 -1 -1 4000 1 4001\n");
+	CHECK_INT(ccd_chan_parse(line, &ch), 0);
+	CHECK(ch.recreated == 1 && ch.wait_until == 4001 && ch.fstate == -1);
+	e.now += 1000;
+	CHECK_INT(pass(&e), 0);
+	CHECK_INT(pass(&e), 0);
+	CHECK_INT(ccd_status_update(e.h, st, &e.snap, 5000), 0);
+	f = fopen(path, "r");
+	CHECK(f && fgets(line, sizeof(line), f));
+	fclose(f);
+	CHECK_STR(line, "3 1024 1 1 5000 1 0\n");
+	/* a NIC that flapped twice waits 1 s: its own line */
+	fx_set("/local/domain/4/device/colorcom/0/state", "3");
+	CHECK_INT(pass(&e), 0);
+	fx_set("/local/domain/4/device/colorcom/0/state", "4");
+	CHECK_INT(pass(&e), 0);
+	fx_set("/local/domain/4/device/colorcom/0/state", "3");
+	CHECK_INT(pass(&e), 0);
+	CHECK_INT(ccd_status_update(e.h, st, &e.snap, 6000), 0);
+	f = fopen(path, "r");
+	CHECK(f);
+	while (f && fgets(line, sizeof(line), f) && strncmp(line, "nic ", 4))
+		;
+	fclose(f);
+	CHECK_STR(line, "nic 4 0 2 6001\n");
+	{
+		struct ccd_nicwait nw;
+
+		CHECK_INT(ccd_nicwait_parse(line, &nw), 0);
+		CHECK(nw.domid == 4 && nw.devid == 0 && nw.flaps == 2 &&
+		      nw.wait_until == 6001);
+		CHECK_INT(ccd_nicwait_parse("nic 4 0 2", &nw), -1);
+		CHECK_INT(ccd_chan_parse(line, &ch), -1);
+	}
+	CHECK_INT(ccd_chan_parse("3 1024 1 4 5 1", &ch), -1);
+	CHECK_INT(ccd_chan_parse("3 1024 1 4 5 1 -3", &ch), -1);
 	CHECK_INT(ccd_chan_parse("3 1024 1 4", &ch), -1);
 	CHECK_INT(ccd_chan_parse("3 1024 1 9 5", &ch), -1);
 	CHECK_INT(ccd_chan_parse("3 1024 1 4 5 x", &ch), -1);
