@@ -144,6 +144,11 @@ if [ "$A_V" -le "$P_BOUND" ] && [ "$A_W" -le "$P_BOUND" ]; then pass backoff-rel
 # ... and it did re-create them (the flapping did reach the daemon)
 if [ "$A_V" -ge 3 ]; then pass backoff-still-relinks; else fail backoff-still-relinks "h-v created only $A_V times"; fi
 check backoff-logged grep -q "nic $H/0: flap [0-9]* in a row, next link in" "$DLOG"
+# the admin sees it: colorcomctl list gives h's NIC its flaps (the status file)
+colorcomctl list --json >"$LAB_LOGDIR/list-after-backoff.json" 2>&1
+colorcomctl list >"$LAB_LOGDIR/list-after-backoff.txt" 2>&1
+colorcomctl links >"$LAB_LOGDIR/links-after-backoff.txt" 2>&1
+check list-shows-flaps jq -e --argjson h "$H" '.[] | select(.domid == $h and .devid == 0) | .flaps >= 2 and (.backoff_s | type) == "number"' "$LAB_LOGDIR/list-after-backoff.json"
 check v-w-link-untouched not grep -qE "link ($V<->$W|$W<->$V) \\(L=[^)]*\\) removed" "$DLOG"
 check x-linked-to-w g x "ping -c 2 -W 10 ${IP[w]}"
 
@@ -194,6 +199,8 @@ else
 	fail failed-link-recreated "x's link to v not back within 30 s"
 fi
 check failed-link-logged sh -c "tail -n +$((l0 + 1)) $DLOG | grep -q 'Closed; will recreate'"
+colorcomctl links --json blue >"$LAB_LOGDIR/links-after-failed.json" 2>&1
+check links-show-recreation jq -e --argjson x "$X" --argjson v "$V" '[.[] | select((.a.domid == $x and .b.domid == $v) or (.a.domid == $v and .b.domid == $x)) | .recreated] == [1]' "$LAB_LOGDIR/links-after-failed.json"
 check failed-link-ping g x "ping -c 2 -W 10 ${IP[v]}"
 
 # ... and the one that never connected
@@ -206,6 +213,8 @@ else
 	fail stuck-link-removed "h-x on green not removed within 90 s of its creation"
 fi
 check stuck-link-recreated wait_until 15 sh -c "tail -n +$((l5 + 1)) $DLOG | grep -qE '^colorcomd: link $HX on green created \(L=[^)]*\), re-created after 1 failures'"
+check stuck-link-count-shown wait_until 5 sh -c "colorcomctl links --json green | jq -e '[.[] | .recreated] == [1]'"
+colorcomctl links green >"$LAB_LOGDIR/links-green.txt" 2>&1
 # control, same boot: links that connect are never removed by that rule
 check connected-links-not-reaped not grep -qE "link ($V<->$X|$X<->$V|$V<->$W|$W<->$V) \(L=[^)]*\) removed: not Connected" "$DLOG"
 check v-w-link-never-removed not grep -qE "link ($V<->$W|$W<->$V) \(L=[^)]*\) removed" "$DLOG"
