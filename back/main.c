@@ -398,15 +398,18 @@ int main(int argc, char **argv)
 			ts.tv_sec = (wake - now) / 1000;
 			ts.tv_nsec = ((wake - now) % 1000) * 1000000;
 			r = ppoll(&pfd, 1, &ts, &orig);
+			/* A SIGHUP is handled inside ppoll, which may still
+			 * return the watch fd as ready rather than EINTR: look
+			 * every time, or the reload waits for the next signal. */
+			if (got_hup) {
+				got_hup = 0;
+				reload_conf(&c);
+				need = 1;
+			}
 			if (r < 0) {
 				if (errno != EINTR) {
 					ccd_log(CCD_LOG_ERR, "poll: %s", strerror(errno));
 					break;
-				}
-				if (got_hup) {
-					got_hup = 0;
-					reload_conf(&c);
-					need = 1;
 				}
 				continue;
 			}

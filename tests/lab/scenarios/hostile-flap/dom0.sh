@@ -145,10 +145,9 @@ if [ "$A_V" -le "$P_BOUND" ] && [ "$A_W" -le "$P_BOUND" ]; then pass backoff-rel
 if [ "$A_V" -ge 3 ]; then pass backoff-still-relinks; else fail backoff-still-relinks "h-v created only $A_V times"; fi
 check backoff-logged grep -q "nic $H/0: flap [0-9]* in a row, next link in" "$DLOG"
 # the admin sees it: colorcomctl list gives h's NIC its flaps (the status file)
-colorcomctl list --json >"$LAB_LOGDIR/list-after-backoff.json" 2>&1
-colorcomctl list >"$LAB_LOGDIR/list-after-backoff.txt" 2>&1
-colorcomctl links >"$LAB_LOGDIR/links-after-backoff.txt" 2>&1
-check list-shows-flaps jq -e --argjson h "$H" '.[] | select(.domid == $h and .devid == 0) | .flaps >= 2 and (.backoff_s | type) == "number"' "$LAB_LOGDIR/list-after-backoff.json"
+colorcomctl list --json >"$LAB_LOGDIR/list-after-backoff-json.log" 2>&1
+{ colorcomctl list; colorcomctl links; } >"$LAB_LOGDIR/list-links-after-backoff.log" 2>&1
+check list-shows-flaps jq -e --argjson h "$H" '.[] | select(.domid == $h and .devid == 0) | .flaps >= 2 and (.backoff_s | type) == "number"' "$LAB_LOGDIR/list-after-backoff-json.log"
 check v-w-link-untouched not grep -qE "link ($V<->$W|$W<->$V) \\(L=[^)]*\\) removed" "$DLOG"
 check x-linked-to-w g x "ping -c 2 -W 10 ${IP[w]}"
 
@@ -190,7 +189,7 @@ check x-v-connected wait_until 20 sh -c "[ \"\$(xenstore-read $XV/state)\" = 4 ]
 l0=$(wc -l <"$DLOG")
 t0=$(now_s)
 xenstore-write "$XV/state" 6	# as a probe that failed with ENOMEM would leave it
-if wait_until 30 sh -c "tail -n +$((l0 + 1)) $DLOG | grep -qE 'link ($X<->$V|$V<->$X) on blue created'" >/dev/null &&
+if wait_until 30 sh -c "tail -n +$((l0 + 1)) $DLOG | grep -qE '^colorcomd: link ($X<->$V|$V<->$X) on blue created'" >/dev/null &&
 	cc_wait_links x "${CC_IF[x]}" 2 30 >/dev/null; then
 	el=$(since_s "$t0")
 	result flap_failed_link_recovered_s "$el"
@@ -199,8 +198,8 @@ else
 	fail failed-link-recreated "x's link to v not back within 30 s"
 fi
 check failed-link-logged sh -c "tail -n +$((l0 + 1)) $DLOG | grep -q 'Closed; will recreate'"
-colorcomctl links --json blue >"$LAB_LOGDIR/links-after-failed.json" 2>&1
-check links-show-recreation jq -e --argjson x "$X" --argjson v "$V" '[.[] | select((.a.domid == $x and .b.domid == $v) or (.a.domid == $v and .b.domid == $x)) | .recreated] == [1]' "$LAB_LOGDIR/links-after-failed.json"
+check links-show-recreation wait_until 10 sh -c "colorcomctl links --json blue | jq -e --argjson x $X --argjson v $V '[.[] | select((.a.domid == \$x and .b.domid == \$v) or (.a.domid == \$v and .b.domid == \$x)) | .recreated] == [1]'"
+{ colorcomctl links --json blue; colorcomctl links; cat /run/colorcom/links; } >"$LAB_LOGDIR/links-after-failed.log" 2>&1
 check failed-link-ping g x "ping -c 2 -W 10 ${IP[v]}"
 
 # ... and the one that never connected
@@ -214,7 +213,7 @@ else
 fi
 check stuck-link-recreated wait_until 15 sh -c "tail -n +$((l5 + 1)) $DLOG | grep -qE '^colorcomd: link $HX on green created \(L=[^)]*\), re-created after 1 failures'"
 check stuck-link-count-shown wait_until 5 sh -c "colorcomctl links --json green | jq -e '[.[] | .recreated] == [1]'"
-colorcomctl links green >"$LAB_LOGDIR/links-green.txt" 2>&1
+colorcomctl links green >"$LAB_LOGDIR/links-green.log" 2>&1
 # control, same boot: links that connect are never removed by that rule
 check connected-links-not-reaped not grep -qE "link ($V<->$X|$X<->$V|$V<->$W|$W<->$V) \(L=[^)]*\) removed: not Connected" "$DLOG"
 check v-w-link-never-removed not grep -qE "link ($V<->$W|$W<->$V) \(L=[^)]*\) removed" "$DLOG"
