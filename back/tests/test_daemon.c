@@ -701,6 +701,9 @@ static int t_stuck_link_recreated(void)
 	if (two_connected(&e))
 		return 1;
 	CHECK_STR(fx_get(LF "/state"), "1");
+	/* the pass that created it asks for another at once, which sees
+	 * (and so watches and times) the new halves */
+	CHECK_INT(e.deadline, e.now);
 	logbuf[0] = '\0';
 	CHECK(pass(&e) == 0);           /* first seen not Connected */
 	CHECK_INT(e.deadline, e.now + 60000);
