@@ -155,6 +155,10 @@ void ccd_backoff_expire(struct ccd_backoff *b, long long now_ms,
 			int (*keep)(void *arg, int kind, unsigned x, unsigned y),
 			void *arg);
 size_t ccd_backoff_count(const struct ccd_backoff *b);
+void ccd_backoff_each(const struct ccd_backoff *b, int kind,
+		      void (*fn)(void *arg, unsigned x, unsigned y,
+				 unsigned long total, long long until_ms),
+		      void *arg);
 
 /* ---- rate limits per domain (ratelimit.c) --------------------------------- */
 struct ccd_rl;
@@ -313,6 +317,9 @@ long long ccd_persist_pass(struct xs_handle *h, struct ccd_persist *ps,
 struct ccd_status;
 struct ccd_status *ccd_status_new(const char *path);
 void ccd_status_free(struct ccd_status *st);
+/* Re-creations and back-off waits to publish beside the times (or NULL). */
+void ccd_status_set_backoff(struct ccd_status *st,
+			    const struct ccd_backoff *bo);
 /* Take the state of every link half from snap (the pass read them), stamp
  * changes with now_unix, rewrite the file when a line changed.  h is unused.
  * 0, or -1 (logged once). */

@@ -325,6 +325,7 @@ int main(int argc, char **argv)
 	c.status = ccd_status_new(status_path);
 	c.opts.backoff = ccd_backoff_new(c.opts.relink_delay_ms,
 					 c.conf.relink_backoff_s * 1000LL);
+	ccd_status_set_backoff(c.status, c.opts.backoff);
 	c.rl = ccd_rl_new(PASS_BURST, PASS_REFILL_MS);
 	c.dc = ccd_dom_open();
 	if (!c.timers || !c.dc || !c.persist || !c.status || !c.opts.backoff || !c.rl) {
@@ -387,16 +388,19 @@ int main(int argc, char **argv)
 			ts.tv_sec = (wake - now) / 1000;
 			ts.tv_nsec = ((wake - now) % 1000) * 1000000;
 			r = ppoll(&pfd, 1, &ts, &orig);
+			/* A SIGHUP is handled inside ppoll, which may still
+			 * return the watch fd as ready rather than EINTR: look
+			 * every time, or the reload waits for the next signal. */
+			if (got_hup) {
+				got_hup = 0;
+				reload_conf(&c);
+				c.dirty.full = 1;
+				need = 1;
+			}
 			if (r < 0) {
 				if (errno != EINTR) {
 					ccd_log(CCD_LOG_ERR, "poll: %s", strerror(errno));
 					break;
-				}
-				if (got_hup) {
-					got_hup = 0;
-					reload_conf(&c);
-					c.dirty.full = 1;
-					need = 1;
 				}
 				continue;
 			}

@@ -125,6 +125,13 @@ static int decide(struct xs_handle *h, struct ccd_dom_ctx *dc,
 	*deadline_ms = plan.deadline_ms;
 	if (o->backoff)
 		note_backoffs(o->backoff, &plan, now_ms, deadline_ms);
+	/* Links just created are not in this pass's snapshot, so nothing
+	 * watches their halves yet: pass again at once, or a half that fails
+	 * or never connects goes unseen until some other event. */
+	for (size_t i = 0; i < plan.nact; i++)
+		if (plan.acts[i].kind == CCD_ACT_LINK_CREATE &&
+		    plan.acts[i].rc == 0)
+			deadline(deadline_ms, now_ms);
 	if (fails)
 		deadline(deadline_ms, now_ms + CCD_RETRY_MS);
 	reread_acted(h, dc, snap, &plan);

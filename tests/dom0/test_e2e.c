@@ -218,7 +218,7 @@ static int t_reports(void)
 	fx_set("/local/domain/3/device/cclink/1024/state", "4");
 	fx_set("/local/domain/4/backend/cclink/3/1024/state", "3");
 	CHECK_INT(run("list", "--json", NULL), 0);
-	CHECK(strstr(out, "{\"domid\": 3, \"name\": \"gamma\", \"devid\": 0, \"network\": \"blue\", \"mac\": \"" MAC1 "\", \"mtu\": 1500, \"ring\": 262144, \"backend\": \"Connected\", \"frontend\": \"Connected\", \"links\": 1, \"error\": null}"));
+	CHECK(strstr(out, "{\"domid\": 3, \"name\": \"gamma\", \"devid\": 0, \"network\": \"blue\", \"mac\": \"" MAC1 "\", \"mtu\": 1500, \"ring\": 262144, \"backend\": \"Connected\", \"frontend\": \"Connected\", \"links\": 1, \"error\": null, \"flaps\": 0, \"backoff_s\": 0}"));
 	CHECK(strstr(out, "\"devid\": 1, \"network\": \"red\""));
 	CHECK(strstr(out, "\"frontend\": \"Initialising\""));
 	CHECK_INT(run("links", "--json", NULL), 0);
