@@ -29,6 +29,8 @@ check carrier-b cc_wait_carrier b "${CC_IF[b]:-none}"
 evt_ab() { echo $(( $(lsevtchn "$A" 2>/dev/null | grep -c "Remote Domain $B") + $(lsevtchn "$B" 2>/dev/null | grep -c "Remote Domain $A") )); }
 ev0=$(evt_ab)
 
+# Three servers in one domain share its conn/ area: each must answer only its own
+# service's connections (every check below connects while all three serve).
 g a "$ST/ccrpc-test serve rpctest >/tmp/srv.log 2>&1 & echo \$! >/tmp/srv.pid"
 g a "$ST/ccrpc-test serve private nobody >/tmp/priv.log 2>&1 &"
 g a "$ST/ccrpc-kvd kv >/tmp/kvd.log 2>&1 &"
