@@ -250,7 +250,7 @@ static void conn_offer(struct ccrpc_server *s, const char *id)
 		return;
 	}
 	if (ccrpc_xs_readu(s->xs, 0x7fef, &client, "%s/" CCRPC_XS_CONN "/%s/client-domid", s->root, id) ||
-	    ccrpc_xs_readu(s->xs, CCRPC_MAX_ARENA / CCRPC_PAGE + CCRPC_HEAP_OFF / CCRPC_PAGE, &pages,
+	    ccrpc_xs_readu(s->xs, CCRPC_XS_MAX_PAGES, &pages,
 			   "%s/" CCRPC_XS_CONN "/%s/arena-pages", s->root, id) ||
 	    pages <= CCRPC_HEAP_OFF / CCRPC_PAGE) {
 		free(svc);

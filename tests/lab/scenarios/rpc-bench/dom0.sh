@@ -4,7 +4,7 @@
 # bench/results/rpc.json.  Run by name (make bench), not in make test.
 ST=/lab/scenario/stage
 check colorcomd-starts cc_daemon
-# The broker is colorcomd's (back/rpc.c running rpc/broker.c).
+# The broker is colorcomd's (back/rpc.c running back/rpcbroker.c).
 lab_pair_both_paths 00:16:3e:cc:02:0a 00:16:3e:cc:02:0b
 for n in a b; do
 	check modules-$n g $n "insmod $ST/xen-evtchn.ko; insmod $ST/xen-gntdev.ko; insmod $ST/xen-gntalloc.ko limit=65536"

@@ -5,7 +5,7 @@
 ST=/lab/scenario/stage
 MA=00:16:3e:cc:01:0a MB=00:16:3e:cc:01:0b MC=00:16:3e:cc:01:0c
 check colorcomd-starts cc_daemon
-# The broker is colorcomd's (back/rpc.c running rpc/broker.c): no other dom0 process.
+# The broker is colorcomd's (back/rpc.c running back/rpcbroker.c): no other dom0 process.
 lab_guest_start a
 lab_guest_start b
 lab_guest_start c
