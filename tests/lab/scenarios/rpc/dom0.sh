@@ -69,12 +69,29 @@ gone0=$(stat_of clients_gone)
 g b "$ST/ccrpc-test slow a rpctest 3000 >/tmp/slow.log 2>&1 & echo \$! >/tmp/slow.pid"
 wait_until 20 g b 'grep -q "calling slow" /tmp/slow.log' >/dev/null
 ev1=$(evt_ab)
+# colorcomctl rpc lists the live connection (b -> a, rpctest, connected) and the
+# services; the same listing after the client's death (below) must no longer show it.
+colorcomctl rpc --json >"$LAB_LOGDIR/rpc-list.json" 2>&1
+colorcomctl rpc >"$LAB_LOGDIR/rpc-list.txt" 2>&1
+rpc_row() { grep -Eq "^$B +b +$A +a +rpctest +[0-9-]+ +[0-9]+ +connected\$" "$1"; }
+if rpc_row "$LAB_LOGDIR/rpc-list.txt" && grep -q "\"client\": $B, \"client_name\": \"b\", \"server\": $A" "$LAB_LOGDIR/rpc-list.json" &&
+   grep -Eq "^$A +a +kv +ready +3 " "$LAB_LOGDIR/rpc-list.txt"; then
+	pass colorcomctl-rpc-lists
+else
+	fail colorcomctl-rpc-lists "see rpc-list.txt: $(head -c 300 "$LAB_LOGDIR/rpc-list.txt" | tr '\n' '|')"
+fi
 g b 'kill -9 $(cat /tmp/slow.pid)'
 check after-kill-server-serves g b "$T null list"
 sleep 3
 ev2=$(evt_ab)
 log "a-b interdomain event channels: before $ev0, with a client $ev1, after $ev2"
 if [ "$ev1" -gt "$ev0" ] && [ "$ev2" = "$ev0" ]; then pass no-evtchn-leak; else fail no-evtchn-leak "a-b channels before $ev0, during $ev1, after $ev2"; fi
+colorcomctl rpc >"$LAB_LOGDIR/rpc-list-after.txt" 2>&1
+if ! rpc_row "$LAB_LOGDIR/rpc-list-after.txt" && grep -q '^Connections' "$LAB_LOGDIR/rpc-list-after.txt"; then
+	pass colorcomctl-rpc-drops-dead
+else
+	fail colorcomctl-rpc-drops-dead "a connection is still listed: $(tail -n +2 "$LAB_LOGDIR/rpc-list-after.txt" | tr '\n' '|')"
+fi
 g a 'kill -USR1 $(cat /tmp/srv.pid); sleep 1; cat /tmp/ccrpc-rpctest.stats' >"$LAB_LOGDIR/server-stats.log"
 cat "$LAB_LOGDIR/server-stats.log"
 gone=$(awk '$1 == "clients_gone" {print $2}' "$LAB_LOGDIR/server-stats.log")
