@@ -104,7 +104,15 @@ check no-gntdev-mappings-left g a 'test $(grep -c /dev/xen/gntdev /proc/$(cat /t
 
 # Detach b's NIC: colorcomd no longer lets b connect (control: b connected all along
 # above); then b gets its NIC back for the last check.
+# A connection open across the detach is closed by the broker: its caller, in a 30 s
+# call on a server of its own (so the other checks' server stays free), gets "peer
+# gone" (control: the same call ran until the detach, "calling slow").
+g a "$ST/ccrpc-test serve det >/tmp/det.log 2>&1 &"
+wait_until 30 eval "[ \"\$(xenstore-read /local/domain/$A/data/ccrpc/service/det/state 2>/dev/null)\" = ready ]" >/dev/null
+g b "$ST/ccrpc-test slow a det 30000 >/tmp/slow3.log 2>&1 &"
+wait_until 20 g b 'grep -q "calling slow" /tmp/slow3.log' >/dev/null
 colorcomctl detach b "$MB" >>"$LAB_LOGDIR/detach.log" 2>&1
+check detach-closes-connection wait_until 20 g b 'grep -q "slow: peer gone" /tmp/slow3.log'
 out=$(g b "$ST/ccrpc-test connect a rpctest")
 if echo "$out" | grep -q 'connection denied'; then pass detach-denies; else fail detach-denies "b got: $out"; fi
 colorcomctl attach b "network=blue,mac=$MB" >>"$LAB_LOGDIR/detach.log" 2>&1
@@ -115,5 +123,5 @@ wait_until 20 g b 'grep -q "calling slow" /tmp/slow2.log' >/dev/null
 sleep 1
 g a 'kill -9 $(cat /tmp/srv.pid)'
 check server-death-seen wait_until 20 g b 'grep -q "slow: peer gone" /tmp/slow2.log'
-g b 'cat /tmp/slow.log /tmp/slow2.log' >"$LAB_LOGDIR/slow.log"
-g a 'cat /tmp/srv.log /tmp/priv.log /tmp/kvd.log' >"$LAB_LOGDIR/servers.log"
+g b 'cat /tmp/slow.log /tmp/slow2.log /tmp/slow3.log' >"$LAB_LOGDIR/slow.log"
+g a 'cat /tmp/srv.log /tmp/priv.log /tmp/kvd.log /tmp/det.log' >"$LAB_LOGDIR/servers.log"
