@@ -37,6 +37,7 @@ g a "$ST/ccrpc-kvd kv >/tmp/kvd.log 2>&1 &"
 svc_ready() { [ "$(xenstore-read /local/domain/$A/data/ccrpc/service/$1/state 2>/dev/null)" = ready ]; }
 check services-published wait_until 30 eval 'svc_ready rpctest && svc_ready private && svc_ready kv'
 
+G_TIMEOUT=300	# one command (a connect may wait 60 s behind a busy server under TCG)
 T="$ST/ccrpc-test run a rpctest"
 # One client process (so one connection, set up and torn down) per check.
 check null-call g b "$T null"
@@ -67,7 +68,7 @@ if echo "$out" | grep -q 'no such service'; then pass unknown-service; else fail
 stat_of() { g a "kill -USR1 \$(cat /tmp/srv.pid); sleep 1; cat /tmp/ccrpc-rpctest.stats" | awk -v k="$1" '$1 == k {print $2}'; }
 gone0=$(stat_of clients_gone)
 g b "$ST/ccrpc-test slow a rpctest 3000 >/tmp/slow.log 2>&1 & echo \$! >/tmp/slow.pid"
-wait_until 20 g b 'grep -q "calling slow" /tmp/slow.log' >/dev/null
+wait_until 90 g b 'grep -q "calling slow" /tmp/slow.log' >/dev/null
 ev1=$(evt_ab)
 # colorcomctl rpc lists the live connection (b -> a, rpctest, connected) and the
 # services; the same listing after the client's death (below) must no longer show it.
@@ -82,7 +83,9 @@ else
 fi
 g b 'kill -9 $(cat /tmp/slow.pid)'
 check after-kill-server-serves g b "$T null list"
-sleep 3
+# The server drops the dead client after the 3 s call ends; unmapping its region can
+# take seconds under TCG, so wait for the count rather than sleep a fixed time.
+wait_until 60 eval '[ "$(evt_ab)" = "$ev0" ]' >/dev/null
 ev2=$(evt_ab)
 log "a-b interdomain event channels: before $ev0, with a client $ev1, after $ev2"
 if [ "$ev1" -gt "$ev0" ] && [ "$ev2" = "$ev0" ]; then pass no-evtchn-leak; else fail no-evtchn-leak "a-b channels before $ev0, during $ev1, after $ev2"; fi
@@ -110,7 +113,7 @@ check no-gntdev-mappings-left g a 'test $(grep -c /dev/xen/gntdev /proc/$(cat /t
 g a "$ST/ccrpc-test serve det >/tmp/det.log 2>&1 &"
 wait_until 30 eval "[ \"\$(xenstore-read /local/domain/$A/data/ccrpc/service/det/state 2>/dev/null)\" = ready ]" >/dev/null
 g b "$ST/ccrpc-test slow a det 30000 >/tmp/slow3.log 2>&1 &"
-wait_until 20 g b 'grep -q "calling slow" /tmp/slow3.log' >/dev/null
+wait_until 90 g b 'grep -q "calling slow" /tmp/slow3.log' >/dev/null
 colorcomctl detach b "$MB" >>"$LAB_LOGDIR/detach.log" 2>&1
 check detach-closes-connection wait_until 20 g b 'grep -q "slow: peer gone" /tmp/slow3.log'
 out=$(g b "$ST/ccrpc-test connect a rpctest")
@@ -119,7 +122,7 @@ colorcomctl attach b "network=blue,mac=$MB" >>"$LAB_LOGDIR/detach.log" 2>&1
 
 # The server killed in the middle of a call: the caller gets "peer gone", not a hang.
 g b "$ST/ccrpc-test slow a rpctest 5000 >/tmp/slow2.log 2>&1 &"
-wait_until 20 g b 'grep -q "calling slow" /tmp/slow2.log' >/dev/null
+wait_until 90 g b 'grep -q "calling slow" /tmp/slow2.log' >/dev/null
 sleep 1
 g a 'kill -9 $(cat /tmp/srv.pid)'
 check server-death-seen wait_until 20 g b 'grep -q "slow: peer gone" /tmp/slow2.log'
