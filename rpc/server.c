@@ -228,6 +228,7 @@ static void conn_offer(struct ccrpc_server *s, const char *id)
 	char *svc, buf[32], *fl;
 	struct conn *c = NULL;
 	unsigned i, k;
+	uint32_t h;
 
 	if (strlen(id) >= sizeof(c->id))
 		return;
@@ -259,9 +260,15 @@ static void conn_offer(struct ccrpc_server *s, const char *id)
 	}
 	free(svc);
 	/* One window per connection, never shared: a client's pointers can only ever land
-	 * in its own window (or fault the check), never in another client's arena. */
+	 * in its own window (or fault the check), never in another client's arena.  The
+	 * first window tried depends on the connection's id (client domid, pid, counter),
+	 * not on the client alone: a client process talking to several servers (other
+	 * processes, other domains) would otherwise be offered the same address by each,
+	 * and its second connect would fail with CCRPC_EADDR. */
+	for (h = 2166136261u, k = 0; id[k]; k++)
+		h = (h ^ (unsigned char)id[k]) * 16777619u;
 	for (k = 0; k < CCRPC_VA_SLOTS; k++) {
-		unsigned slot = (client * 131u + k) % CCRPC_VA_SLOTS;
+		unsigned slot = (h + k) % CCRPC_VA_SLOTS;
 		uint64_t a = CCRPC_VA_BASE + (uint64_t)slot * CCRPC_VA_STRIDE;
 
 		if (s->vused[slot] || ccrpc_va_reserve(a, pages * CCRPC_PAGE))
