@@ -50,8 +50,9 @@ check hostile-looping-list g b "$T loop"
 check hostile-frames-rewritten g b "$T frames"
 check arena-isolation g b "$T isolation"
 check server-survives-hostile g b "$T null list"
-check kv-store-1000-keys g b "$ST/ccrpc-kv a check 1000"
-g b "$ST/ccrpc-kv a check 1000" >>"$LAB_LOGDIR/kv.log"
+out=$(g b "$ST/ccrpc-kv a check 1000")
+echo "$out" >>"$LAB_LOGDIR/kv.log"
+if echo "$out" | grep -q '^kv check 1000 ok'; then pass kv-store-1000-keys; else fail kv-store-1000-keys "$(echo "$out" | tail -n1)"; fi
 
 # Policy: another network, an allow list, a missing service.  Controls: b reached
 # rpctest above, over the same broker.
