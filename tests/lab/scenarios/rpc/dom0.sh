@@ -63,12 +63,13 @@ if echo "$out" | grep -q 'connection denied'; then pass allow-list-denied; else 
 out=$(g b "$ST/ccrpc-test connect a nosuch")
 if echo "$out" | grep -q 'no such service'; then pass unknown-service; else fail unknown-service "b got: $out"; fi
 
-# A client killed in the middle of a 3 s call.  While it is connected there is one
+# A client killed in the middle of a 20 s call (long enough for the listing below to
+# run first: a 3 s call once ended before the kill, and was rightly not counted).  While it is connected there is one
 # more a-b event channel (the control that the leak count can move); afterwards the
 # count is back and the server serves the next client.
 stat_of() { g a "kill -USR1 \$(cat /tmp/srv.pid); sleep 1; cat /tmp/ccrpc-rpctest.stats" | awk -v k="$1" '$1 == k {print $2}'; }
 gone0=$(stat_of clients_gone)
-g b "$ST/ccrpc-test slow a rpctest 3000 >/tmp/slow.log 2>&1 & echo \$! >/tmp/slow.pid"
+g b "$ST/ccrpc-test slow a rpctest 20000 >/tmp/slow.log 2>&1 & echo \$! >/tmp/slow.pid"
 wait_until 90 g b 'grep -q "calling slow" /tmp/slow.log' >/dev/null
 ev1=$(evt_ab)
 # colorcomctl rpc lists the live connection (b -> a, rpctest, connected) and the
@@ -84,7 +85,7 @@ else
 fi
 g b 'kill -9 $(cat /tmp/slow.pid)'
 check after-kill-server-serves g b "$T null list"
-# The server drops the dead client after the 3 s call ends; unmapping its region can
+# The server drops the dead client after the 20 s call ends; unmapping its region can
 # take seconds under TCG, so wait for the count rather than sleep a fixed time.
 wait_until 60 eval '[ "$(evt_ab)" = "$ev0" ]' >/dev/null
 ev2=$(evt_ab)
@@ -102,7 +103,9 @@ gone=$(awk '$1 == "clients_gone" {print $2}' "$LAB_LOGDIR/server-stats.log")
 now=$(awk '$1 == "clients_now" {print $2}' "$LAB_LOGDIR/server-stats.log")
 bad=$(awk '$1 == "bad_ptr" {print $2}' "$LAB_LOGDIR/server-stats.log")
 # Orderly closes do not count as gone: exactly the killed client does.
-if [ -n "$gone0" ] && [ "${gone:-x}" = $((gone0 + 1)) ] && [ "${now:-x}" = 0 ]; then pass killed-client-reaped; else fail killed-client-reaped "clients_gone ${gone0:-?} -> ${gone:-?}, clients_now ${now:-?}"; fi
+# Control: the client really died in the call (it never printed the call's outcome).
+inflight=$(g b 'grep -c "^slow:" /tmp/slow.log')
+if [ "$inflight" = 0 ] && [ -n "$gone0" ] && [ "${gone:-x}" = $((gone0 + 1)) ] && [ "${now:-x}" = 0 ]; then pass killed-client-reaped; else fail killed-client-reaped "clients_gone ${gone0:-?} -> ${gone:-?}, clients_now ${now:-?}, outcome lines ${inflight:-?} (0: killed in the call)"; fi
 if [ "${bad:-0}" -ge 6 ]; then pass server-counted-bad-pointers; else fail server-counted-bad-pointers "bad_ptr ${bad:-?}"; fi
 check no-gntdev-mappings-left g a 'test $(grep -c /dev/xen/gntdev /proc/$(cat /tmp/srv.pid)/maps) = 0'
 
