@@ -64,9 +64,10 @@ out=$(g b "$ST/ccrpc-test connect a nosuch")
 if echo "$out" | grep -q 'no such service'; then pass unknown-service; else fail unknown-service "b got: $out"; fi
 
 # A client killed in the middle of a 20 s call (long enough for the listing below to
-# run first: a 3 s call once ended before the kill, and was rightly not counted).  While it is connected there is one
-# more a-b event channel (the control that the leak count can move); afterwards the
-# count is back and the server serves the next client.
+# run first: a 3 s call once ended before the kill, and was rightly not counted).
+# While it is connected there is one more a-b event channel (the control that the
+# leak count can move); afterwards the count is back and the server serves the next
+# client.
 stat_of() { g a "kill -USR1 \$(cat /tmp/srv.pid); sleep 1; cat /tmp/ccrpc-rpctest.stats" | awk -v k="$1" '$1 == k {print $2}'; }
 gone0=$(stat_of clients_gone)
 g b "$ST/ccrpc-test slow a rpctest 20000 >/tmp/slow.log 2>&1 & echo \$! >/tmp/slow.pid"
