@@ -370,7 +370,7 @@ int main(int argc, char **argv)
 		while (!got_stop) {
 			long long now, wake;
 			struct timespec ts;
-			int r;
+			int r, perr;
 
 			if (need) {
 				need = 0;
@@ -388,6 +388,8 @@ int main(int argc, char **argv)
 			ts.tv_sec = (wake - now) / 1000;
 			ts.tv_nsec = ((wake - now) % 1000) * 1000000;
 			r = ppoll(&pfd, 1, &ts, &orig);
+			/* reload_conf() below may change errno. */
+			perr = errno;
 			/* A SIGHUP is handled inside ppoll, which may still
 			 * return the watch fd as ready rather than EINTR: look
 			 * every time, or the reload waits for the next signal. */
@@ -398,8 +400,8 @@ int main(int argc, char **argv)
 				need = 1;
 			}
 			if (r < 0) {
-				if (errno != EINTR) {
-					ccd_log(CCD_LOG_ERR, "poll: %s", strerror(errno));
+				if (perr != EINTR) {
+					ccd_log(CCD_LOG_ERR, "poll: %s", strerror(perr));
 					break;
 				}
 				continue;
