@@ -3,7 +3,8 @@
  * ccrpc_xs.h - the xenstore layout of libccrpc's rendezvous (docs/rpc.md,
  * "Rendezvous"), shared by the three parties that read or write it: the guest
  * library (rpc/), colorcomd's broker (back/rpcbroker.c) and colorcomctl's
- * listing (toolstack/rpc.c).  Names and limits only, no code.
+ * listing (toolstack/rpc.c).  The names and limits, and (common/ccrpc_xs.c, built
+ * into the library and colorcomd) formatted-path reads and writes of them.
  */
 #ifndef CCRPC_XS_H_LAYOUT
 #define CCRPC_XS_H_LAYOUT
@@ -21,5 +22,19 @@
 /* Longest service name and request id the broker accepts. */
 #define CCRPC_XS_MAX_NAME 64u
 #define CCRPC_XS_MAX_ID 32u
+
+#include <stdbool.h>
+#include <xenstore.h>
+
+/* Paths are printf formats.  read: the value (free it) or NULL.  readu: a strict
+ * decimal <= max, 0 or -1.  write: xs_write()'s result. */
+char *ccrpc_xs_read(struct xs_handle *xs, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int ccrpc_xs_readu(struct xs_handle *xs, unsigned long max, unsigned long *out,
+		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+bool ccrpc_xs_write(struct xs_handle *xs, xs_transaction_t t, const char *val,
+		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Strict decimal: no sign, no leading zero, <= max; 0 or -1 (also for NULL). */
+int ccrpc_parse_u(const char *s, unsigned long max, unsigned long *out);
 
 #endif

@@ -458,8 +458,9 @@ static int ccnet_nic_suspend(struct xenbus_device *xdev)
 	list_for_each_entry_safe(link, tmp, &nic->links, nic_node) {
 		ccnet_link_detach(link);
 		/*
-		 * Our own half goes too (we own it): the peer sees it vanish at
-		 * once, and xenbus unregisters the device, now or, in a restored
+		 * Our own half goes too (colorcomd created it, but with write
+		 * access for us, which lets us remove it): the peer sees it
+		 * vanish at once, and xenbus unregisters the device, now or, in a restored
 		 * domain, when it finds the node missing there.  Left in place it
 		 * would be probed again at resume, where it cannot exist (new
 		 * domid, new link id), and each such probe stalls the resume.

@@ -322,6 +322,13 @@ no_loss() {
 	set -- "$1" $2
 	if [ "${2:-0}" -gt 10 ] && [ "$3" = 0 ]; then pass "$1"; else fail "$1" "received $2, lost $3 (gap ${4}s)"; fi
 }
+# iperf_survived JSON MIN_INTERVALS: an iperf3 run (its --json output file) that spanned
+# a save, restore or migration ended without error, ran at least MIN_INTERVALS intervals
+# and still moved data in its last one.
+iperf_survived() {
+	jq -e --argjson n "$2" '(.error == null) and (.intervals | length) >= $n and (.intervals[-1].sum.bytes > 0) and .end.sum_received.bytes > 0' "$1" >/dev/null ||
+		{ echo "iperf3: error $(jq -c '.error' "$1" 2>&1 | head -c 80), intervals $(jq -c '[.intervals[].sum.bytes]' "$1" 2>&1 | head -c 100)"; return 1; }
+}
 # xl_no_dying: no domain in `xl list` is dying or nameless (a zombie keeps its memory
 # while someone still maps its pages).
 xl_no_dying() { ! xl list | awk 'NR > 1 && ($1 == "(null)" || $5 ~ /d/) {bad = 1} END {exit !bad}'; }

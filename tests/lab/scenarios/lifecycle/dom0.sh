@@ -89,11 +89,7 @@ check restore-netback g b "ping -c 2 -W 5 ${VIP[a]}"
 # TCP opened before the save: iperf3 ends normally and moved data in its last interval.
 G_TIMEOUT=200 g b 'while pidof iperf3 >/dev/null; do sleep 1; done' >/dev/null
 g b 'cat /tmp/iperf.json' >"$LAB_LOGDIR/lifecycle-iperf.log"
-tcp_ok() {
-	jq -e '(.error == null) and (.intervals | length) >= 25 and (.intervals[-1].sum.bytes > 0) and .end.sum_received.bytes > 0' "$LAB_LOGDIR/lifecycle-iperf.log" >/dev/null ||
-		{ echo "iperf3: error $(jq -c '.error' "$LAB_LOGDIR/lifecycle-iperf.log" 2>&1 | head -c 80), intervals $(jq -c '[.intervals[].sum.bytes]' "$LAB_LOGDIR/lifecycle-iperf.log" 2>&1 | head -c 100)"; return 1; }
-}
-check tcp-survives-restore tcp_ok
+check tcp-survives-restore iperf_survived "$LAB_LOGDIR/lifecycle-iperf.log" 25
 read -r n lost gap < <(pinger_stop b cc)
 result outage_colorcom_ping_gap_s "$gap"
 log "b -> a colorcom: $n replies, $lost lost, gap ${gap}s"
