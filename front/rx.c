@@ -98,7 +98,7 @@ static u64 *ccnet_rx_check_meta(struct ccnet_link *link, struct sk_buff *skb,
 	struct ccnet_link_stats *st = &link->stats;
 
 	switch (ccmeta_check(skb->data, skb_headlen(skb), skb->len, m,
-			     READ_ONCE(link->nic->ndev->mtu), link->adv)) {
+			     READ_ONCE(link->nic->net_mtu), link->adv)) {
 	case CCMETA_OK:
 		return NULL;
 	case CCMETA_FEATURE:
