@@ -197,6 +197,8 @@ static void ccnet_tx_stall_arm(struct ccnet_link *link)
 	mod_timer(&link->stall_timer, jiffies + ccnet_stall_jiffies());
 }
 
+static bool ccnet_tx_drain_locked(struct ccnet_link *link);
+
 /* A negative ring result: the peer broke the ring, or (ring still sane) the
  * frame was unsendable, which only costs that frame. */
 static void ccnet_tx_ring_error(struct ccnet_link *link, int rc)
@@ -277,6 +279,18 @@ queue:
 	ccnet_tx_stall_arm(link);
 	/* Records committed earlier in this burst must not wait for "more". */
 	ccnet_tx_push_locked(link);
+	/*
+	 * [T1] The poll looks at the backlog without the lock: a poll woken by
+	 * the peer's "space" notification may have found it empty just before
+	 * the frame went in, and no other notification would follow.  Store
+	 * (backlog) / full barrier / load (cons, in prod_space); the peer
+	 * stored cons before it notified, so either that poll saw the frame or
+	 * this load sees the space.  Pairs with the lockless check in
+	 * ccnet_tx_drain().
+	 */
+	smp_mb();
+	if (ccring_prod_space(&link->tx, skb_peek(&link->backlog)->len) != 0)
+		ccnet_tx_drain_locked(link);
 	spin_unlock(&link->tx_lock);
 	return false;
 
@@ -500,16 +514,27 @@ drop_early:
  */
 bool ccnet_tx_drain(struct ccnet_link *link)
 {
-	bool progress = false, retried = false;
-	struct sk_buff *skb;
-	int rc;
+	bool progress = false;
 
+	/* Lockless: see [T1] in ccnet_link_xmit_one(). */
 	if (skb_queue_empty_lockless(&link->backlog))
 		return false;
 
 	spin_lock(&link->tx_lock);
-	if (!link->tx_ok || test_bit(CCNET_LINK_BROKEN, &link->flags))
-		goto out;
+	if (link->tx_ok && !test_bit(CCNET_LINK_BROKEN, &link->flags))
+		progress = ccnet_tx_drain_locked(link);
+	spin_unlock(&link->tx_lock);
+	return progress;
+}
+
+/* The backlog into the ring, then the queue woken if it is empty.  tx_lock
+ * held, link usable. */
+static bool ccnet_tx_drain_locked(struct ccnet_link *link)
+{
+	bool progress = false, retried = false;
+	struct sk_buff *skb;
+	int rc;
+
 	while ((skb = skb_peek(&link->backlog)) != NULL) {
 		rc = ccnet_tx_put(link, skb);
 		if (rc == 0) {
@@ -547,8 +572,6 @@ bool ccnet_tx_drain(struct ccnet_link *link)
 	}
 	if (skb_queue_empty(&link->backlog))
 		ccnet_tx_wake_locked(link);
-out:
-	spin_unlock(&link->tx_lock);
 	return progress;
 }
 
