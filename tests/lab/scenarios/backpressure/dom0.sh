@@ -67,6 +67,7 @@ qstat() {
 	g "$1" "tc -s qdisc show dev $2" | tee -a "$LAB_LOGDIR/backpressure-tc.log" | awk '
 		$1 == "qdisc" {k = $2} k == "fq_codel" && $1 == "backlog" {
 			b = $2 + 0; p = $3 + 0
+			if ($2 ~ /Kb$/) b *= 1024; else if ($2 ~ /Mb$/) b *= 1048576
 			if (p > 0) n++
 			if (p > mp) {mp = p; mb = b}
 		} END {print n + 0, mp + 0, mb + 0}'
