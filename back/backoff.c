@@ -221,6 +221,20 @@ void ccd_backoff_expire(struct ccd_backoff *b, long long now_ms,
 	}
 }
 
+/* Every entry of one kind, for the status file (status.c). */
+void ccd_backoff_each(const struct ccd_backoff *b, int kind,
+		      void (*fn)(void *arg, unsigned x, unsigned y,
+				 unsigned long total, long long until_ms),
+		      void *arg)
+{
+	size_t i;
+
+	for (i = 0; b && i < b->n; i++)
+		if (b->e[i].kind == kind)
+			fn(arg, b->e[i].x, b->e[i].y, b->e[i].total,
+			   b->e[i].until_ms);
+}
+
 size_t ccd_backoff_count(const struct ccd_backoff *b)
 {
 	return b ? b->n : 0;

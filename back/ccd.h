@@ -2,7 +2,8 @@
 /* ccd.h - colorcomd, the colorcom broker daemon (dom0).
  *
  * Data flow of one reconcile pass (level-triggered, see docs/daemon-notes.md):
- *   xs.c      ccd_scan()        xenstore -> struct ccd_snap   (no writes)
+ *   xs.c      ccd_scan()        xenstore -> struct ccd_snap   (no writes);
+ *             ccd_scan_targets() only what a watch event named (watch.c)
  *   dom.c     ccd_dom_alive()   liveness of every domid in the snapshot
  *   registry.c ccd_plan_build() snapshot -> struct ccd_plan   (pure logic)
  *   link.c    ccd_plan_apply()  plan -> xenstore, one transaction per action,
@@ -154,6 +155,10 @@ void ccd_backoff_expire(struct ccd_backoff *b, long long now_ms,
 			int (*keep)(void *arg, int kind, unsigned x, unsigned y),
 			void *arg);
 size_t ccd_backoff_count(const struct ccd_backoff *b);
+void ccd_backoff_each(const struct ccd_backoff *b, int kind,
+		      void (*fn)(void *arg, unsigned x, unsigned y,
+				 unsigned long total, long long until_ms),
+		      void *arg);
 
 /* ---- rate limits per domain (ratelimit.c) --------------------------------- */
 struct ccd_rl;
@@ -209,9 +214,65 @@ int ccd_xs_transact(struct xs_handle *h, ccd_tx_fn fn, void *arg);
 struct ccd_dom_ctx;
 int ccd_scan(struct xs_handle *h, struct ccd_dom_ctx *dc, struct ccd_snap *s);
 
+/* ---- incremental passes (watch.c, xs.c, pass.c) ------------------------- */
+/* What a watch event names: one NIC, the NICs of a domain, one link half.
+ * The snapshot of the last pass is kept and only these are re-read, so the
+ * cost of an event does not grow with the number of links. */
+enum ccd_tgt_kind {
+	CCD_T_NIC = 1,          /* NIC (d, x): backend dir and frontend state */
+	CCD_T_DOMNICS,          /* every NIC of domain d */
+	CCD_T_ALLNICS,          /* every NIC */
+	CCD_T_FRONT,            /* front half of link x in domain d (= A) */
+	CCD_T_BACK,             /* back half of link y in domain d (= B), A = x */
+};
+
+struct ccd_tgt {
+	int kind;
+	unsigned d, x, y;
+};
+
+#define CCD_DIRTY_MAX 4096      /* more targets than this: a full pass */
+
+struct ccd_dirty {
+	struct ccd_tgt *t;
+	size_t n, cap;
+	int full;               /* re-read everything (start, SIGHUP, error) */
+	int doms;               /* @introduceDomain / @releaseDomain */
+	int rpc;                /* a guest's data/ccrpc changed */
+};
+
+void ccd_dirty_init(struct ccd_dirty *dr);
+void ccd_dirty_free(struct ccd_dirty *dr);
+void ccd_dirty_clear(struct ccd_dirty *dr);
+/* Add one target (deduplicated); past CCD_DIRTY_MAX sets full. */
+void ccd_dirty_add(struct ccd_dirty *dr, int kind, unsigned d, unsigned x,
+		   unsigned y);
+/* Classify the path of a watch event into dr.  Pure.  Returns 0, or -1 for
+ * a path no watch of ours names (ignored). */
+int ccd_dirty_path(struct ccd_dirty *dr, const char *path);
+/* Re-read the targets of dr into s (the previous pass's snapshot), and the
+ * domain list when dr->doms. */
+int ccd_scan_targets(struct xs_handle *h, struct ccd_dom_ctx *dc,
+		     struct ccd_snap *s, const struct ccd_dirty *dr);
+/* xenstore reads and directory listings made by the scans (ccd_xs_read and
+ * listings), for the cost per event in the debug log and the bench. */
+extern unsigned long ccd_xs_reads;
+
+/* The daemon's own watches on guest nodes (watch.c): the frontend state of
+ * every NIC and every link half of the snapshot. */
+struct ccd_watches {
+	char **w;
+	size_t n;
+};
+void ccd_watches_sync(struct xs_handle *h, struct ccd_watches *ws,
+		      const struct ccd_snap *s);
+void ccd_watches_free(struct ccd_watches *ws);
+
 /* ---- actions (link.c) ---------------------------------------------------- */
 /* Apply every action; returns the number of failed actions. */
 int ccd_plan_apply(struct xs_handle *h, const struct ccd_plan *p);
+/* 1: link halves owned by their guests, as before (test control only). */
+extern int ccd_link_guest_owned;
 
 /* ---- one pass (pass.c) -------------------------------------------------- */
 /* Scan, plan, apply.  snap is scratch space kept by the caller (it is
@@ -221,6 +282,14 @@ int ccd_reconcile(struct xs_handle *h, struct ccd_dom_ctx *dc,
 		  struct ccd_timers *timers, const struct ccd_opts *o,
 		  struct ccd_snap *snap, long long now_ms,
 		  long long *deadline_ms);
+/* Incremental pass: re-read what dr names (everything when dr->full or
+ * when snap holds no scan yet), then plan and apply like ccd_reconcile.  The
+ * targets of the actions carried out are re-read before returning, so the
+ * snapshot holds what the pass wrote.  dr is left untouched. */
+int ccd_reconcile_dirty(struct xs_handle *h, struct ccd_dom_ctx *dc,
+			struct ccd_timers *timers, const struct ccd_opts *o,
+			struct ccd_snap *snap, const struct ccd_dirty *dr,
+			long long now_ms, long long *deadline_ms);
 long long ccd_now_ms(void);     /* main.c: CLOCK_MONOTONIC in ms */
 
 /* ---- start-up (daemonize.c) ---------------------------------------------- */
@@ -248,8 +317,12 @@ long long ccd_persist_pass(struct xs_handle *h, struct ccd_persist *ps,
 struct ccd_status;
 struct ccd_status *ccd_status_new(const char *path);
 void ccd_status_free(struct ccd_status *st);
-/* Read the state of every link half in snap, stamp changes with now_unix,
- * rewrite the file when a line changed.  0, or -1 (logged once). */
+/* Re-creations and back-off waits to publish beside the times (or NULL). */
+void ccd_status_set_backoff(struct ccd_status *st,
+			    const struct ccd_backoff *bo);
+/* Take the state of every link half from snap (the pass read them), stamp
+ * changes with now_unix, rewrite the file when a line changed.  h is unused.
+ * 0, or -1 (logged once). */
 int ccd_status_update(struct xs_handle *h, struct ccd_status *st,
 		      const struct ccd_snap *snap, long long now_unix);
 long long ccd_now_unix(void);

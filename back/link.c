@@ -108,6 +108,59 @@ static int mkdir_perms(struct xs_handle *h, xs_transaction_t t,
 	return 0;
 }
 
+/* A link half: dom0's node, guest `rw` (its xenbus driver writes `state`,
+ * the ring keys and `broken`, and removes its half on suspend), peer `r`.
+ * xenstored charges a node to its owner, so the halves cost the guests none
+ * of their entry quota, however many peers they have (docs/architecture.md,
+ * "xenstore footprint").  ccd_link_guest_owned: the layout before, the guest
+ * owning its half (`colorcomd --guest-owned-links`, for the xs-quota
+ * scenario's control only). */
+int ccd_link_guest_owned;
+
+static int mkdir_half(struct xs_handle *h, xs_transaction_t t,
+		      const char *path, unsigned guest, unsigned peer)
+{
+	struct xs_permissions p[3] = {
+		{ .id = 0, .perms = XS_PERM_NONE },
+		{ .id = guest, .perms = XS_PERM_READ | XS_PERM_WRITE },
+		{ .id = peer, .perms = XS_PERM_READ },
+	};
+
+	if (ccd_link_guest_owned)
+		return mkdir_perms(h, t, path, guest, (int)peer);
+	if (!xs_mkdir(h, t, path)) {
+		ccd_log(CCD_LOG_ERR, "mkdir %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!xs_set_permissions(h, t, path, p, 3)) {
+		ccd_log(CCD_LOG_ERR, "set perms %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* The keys the guest's driver writes into its half, made empty here so that
+ * its writes change dom0's nodes instead of creating its own (a node is
+ * owned by the unprivileged domain that creates it).  Empty reads like
+ * missing to the peer, which reads them only after this side's state says
+ * they are written.  `broken` is left out: its presence is the signal. */
+static int guest_keys(struct xs_handle *h, xs_transaction_t t,
+		      const char *dir, int front)
+{
+	static const char *const keys[] = {
+		CCD_K_TX_RING_REF, CCD_K_FEATURE_CSUM, CCD_K_FEATURE_GSO4,
+		CCD_K_FEATURE_GSO6,
+	};
+	size_t i;
+
+	if (ccd_link_guest_owned)
+		return 0;
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (wr(h, t, dir, keys[i], ""))
+			return -1;
+	return front ? wr(h, t, dir, CCD_K_EVENT_CHANNEL, "") : 0;
+}
+
 static void nic_dir(char *buf, size_t sz, unsigned d, unsigned n)
 {
 	snprintf(buf, sz, CCD_BACKEND_ROOT "/%u/%u", d, n);
@@ -297,8 +350,8 @@ static int tx_link_create(struct xs_handle *h, xs_transaction_t t, void *arg)
 	/* Directories with their final permissions first, so that every key
 	 * inherits them; then the keys; `state` last. */
 	if (back_parents(h, t, a->b, a->a) ||
-	    mkdir_perms(h, t, fd, a->a, (int)a->b) ||
-	    mkdir_perms(h, t, bd, a->b, (int)a->a))
+	    mkdir_half(h, t, fd, a->a, a->b) ||
+	    mkdir_half(h, t, bd, a->b, a->a))
 		return -1;
 
 	ccd_mac_format(y->mac, mac);
@@ -321,6 +374,8 @@ static int tx_link_create(struct xs_handle *h, xs_transaction_t t, void *arg)
 	 * it from its own half, which the uplink side cannot write. */
 	if ((x->uplink && wr(h, t, bd, CCD_K_PEER_UPLINK, "1")) ||
 	    (y->uplink && wr(h, t, fd, CCD_K_PEER_UPLINK, "1")))
+		return -1;
+	if (guest_keys(h, t, fd, 1) || guest_keys(h, t, bd, 0))
 		return -1;
 	if (wr_uint(h, t, fd, CCD_K_STATE, CCD_XS_INITIALISING) ||
 	    wr_uint(h, t, bd, CCD_K_STATE, CCD_XS_INITIALISING))

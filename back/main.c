@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /* main.c - colorcomd: arguments, signals, the watch loop.
  *
- * Level-triggered: every watch event (and a periodic tick) triggers a full
- * re-scan of xenstore and one reconcile pass, so the daemon holds no state
- * that xenstore does not (except a detach timer, whose loss on restart only
- * delays a removal).
+ * Level-triggered on a kept snapshot: a watch event names what changed (a
+ * NIC, a link half, the domain list: watch.c), a pass re-reads only that and
+ * decides on the whole snapshot, so an event costs the same however many
+ * links exist.  A full re-scan at start, every PERIODIC_MS, on SIGHUP and
+ * after a failed pass keeps the snapshot honest; the daemon still holds no
+ * state that xenstore does not (except a detach timer, whose loss on restart
+ * only delays a removal).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -20,10 +23,16 @@
 
 #include "ccd.h"
 
-#define PERIODIC_MS     60000
+#define PERIODIC_MS     60000   /* full re-scan */
+#define RETRY_MS        1000    /* after a failed pass */
+/* The periodic full scan waits for a quiet moment (no watch event for
+ * QUIET_MS), so that it does not delay an attach in progress, but never
+ * longer than DEFER_MAX_MS. */
+#define QUIET_MS        1000
+#define DEFER_MAX_MS    60000
+#define PERSIST_AGAIN_MS 2000   /* reboot records after a domain event */
 #define WATCH_BACKEND   "ccd-backend"
 #define WATCH_DOMAIN    "ccd-domain"
-#define WATCH_FRONT     "ccd-front"
 /* Passes one guest can cause: a burst of 10, then one per 200 ms (ratelimit.c). */
 #define PASS_BURST      10
 #define PASS_REFILL_MS  200
@@ -38,8 +47,11 @@ struct ccd_ctx {
 	const char *conf_path;
 	struct ccd_persist *persist;
 	struct ccd_status *status;
-	char **watched;         /* guest-written state paths we watch */
-	size_t nwatched;
+	struct ccd_watches watches;     /* guest-written paths we watch */
+	struct ccd_dirty dirty;         /* what events named since the last pass */
+	int timer_wake;                 /* this pass is a deadline's */
+	long long last_full;            /* when the last full scan was */
+	long long last_event;           /* when the last watch event came */
 	long long deadline_ms;
 	struct ccd_rl *rl;      /* passes caused by each guest */
 	long long rl_wake;      /* a pass a guest was refused, due then */
@@ -64,97 +76,73 @@ long long ccd_now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int cmp_str(const void *a, const void *b)
+static long long cpu_us(void)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-/* Watch the frontend state of every NIC we know and the state of every
- * link half (guests write those: the NIC rules need the first, the link
- * times of status.c the second), and stop watching the ones that went. */
-static void update_watches(struct ccd_ctx *c)
-{
-	size_t max = c->snap.nnic + c->snap.nhalf, n = 0, i, j, k;
-	char **want = NULL;
-
-	if (max)
-		want = calloc(max, sizeof(*want));
-	for (i = 0; want && i < max; i++) {
-		char p[160];
-
-		if (i < c->snap.nnic) {
-			snprintf(p, sizeof(p), "/local/domain/%u/device/%s/%u/%s",
-				 c->snap.nics[i].domid, CCD_NIC_TYPE,
-				 c->snap.nics[i].devid, CCD_K_STATE);
-		} else {
-			const struct ccd_half *hf =
-				&c->snap.halves[i - c->snap.nnic];
-
-			/* the whole half: its `broken` matters too */
-			if (hf->kind == CCD_HALF_FRONT)
-				snprintf(p, sizeof(p),
-					 "/local/domain/%u/device/%s/%u",
-					 hf->a, CCD_LINK_TYPE, hf->l);
-			else
-				snprintf(p, sizeof(p),
-					 "/local/domain/%u/backend/%s/%u/%u",
-					 hf->b, CCD_LINK_TYPE, hf->a, hf->l);
-		}
-		if (!(want[n] = strdup(p)))
-			break;
-		n++;
-	}
-	if (n)
-		qsort(want, n, sizeof(*want), cmp_str);
-	/* (a half can be listed twice only by a confused scan; be safe) */
-	for (i = 1, k = n ? 1 : 0; i < n; i++) {
-		if (strcmp(want[i], want[k - 1]))
-			want[k++] = want[i];
-		else
-			free(want[i]);
-	}
-	n = k;
-	/* Both lists sorted: merge. */
-	for (i = 0, j = 0; i < n || j < c->nwatched;) {
-		int d = i >= n ? 1 : j >= c->nwatched ? -1 :
-			strcmp(want[i], c->watched[j]);
-
-		if (d < 0) {
-			if (!xs_watch(c->xsh, want[i], WATCH_FRONT))
-				ccd_log(CCD_LOG_WARN, "watch %s: %s", want[i],
-					strerror(errno));
-			i++;
-		} else if (d > 0) {
-			xs_unwatch(c->xsh, c->watched[j], WATCH_FRONT);
-			j++;
-		} else {
-			i++;
-			j++;
-		}
-	}
-	for (j = 0; j < c->nwatched; j++)
-		free(c->watched[j]);
-	free(c->watched);
-	c->watched = want;
-	c->nwatched = n;
-}
-
+/* One pass over what c->dirty names (everything when it says full), then
+ * what depends on it: reboot records, link times, the RPC broker, watches. */
 static int reconcile(struct ccd_ctx *c)
 {
-	long long dl;
-	int rc;
+	struct ccd_dirty *dr = &c->dirty;
+	long long dl, cpu0 = cpu_us();
+	unsigned long reads0 = ccd_xs_reads;
+	int full = dr->full || !c->snap.ndom, rc;
+	size_t ntgt = dr->n;
 
-	rc = ccd_reconcile(c->xsh, c->dc, c->timers, &c->opts, &c->snap,
-			   ccd_now_ms(), &c->deadline_ms);
+	rc = ccd_reconcile_dirty(c->xsh, c->dc, c->timers, &c->opts, &c->snap,
+				 dr, ccd_now_ms(), &c->deadline_ms);
+	if (full)
+		c->last_full = ccd_now_ms();
 	if (!c->snap.ndom)      /* the scan failed: nothing to go on */
-		return rc;
-	dl = ccd_persist_pass(c->xsh, c->persist, &c->snap,
-			      c->conf.reboot_grace_s, ccd_now_ms());
-	if (dl && (!c->deadline_ms || dl < c->deadline_ms))
-		c->deadline_ms = dl;
+		goto out;
+	/* Reboot records matter when domains come and go; their own
+	 * deadline (a re-attach waiting for the old dirs) wakes us too. */
+	if (full || dr->doms || c->timer_wake) {
+		dl = ccd_persist_pass(c->xsh, c->persist, &c->snap,
+				      c->conf.reboot_grace_s, ccd_now_ms());
+		/* A domain's arrival is also looked at a little later, in
+		 * case libxl was still writing its tree. */
+		if (dr->doms && (!dl || dl > ccd_now_ms() + PERSIST_AGAIN_MS))
+			dl = ccd_now_ms() + PERSIST_AGAIN_MS;
+		if (dl && (!c->deadline_ms || dl < c->deadline_ms))
+			c->deadline_ms = dl;
+	}
 	if (c->status)
 		ccd_status_update(c->xsh, c->status, &c->snap, ccd_now_unix());
+	/* The broker needs the networks (NIC dirs), the domains and the
+	 * guests' requests, never the link halves. */
+	if (full || dr->doms || dr->rpc || ntgt)
+		ccd_rpc_pass(c->xsh);	/* libccrpc's broker (rpc.c) */
+	ccd_watches_sync(c->xsh, &c->watches, &c->snap);
+	ccd_log(CCD_LOG_DEBUG, "pass %s: %zu targets, %lu xenstore reads, %lld us cpu",
+		full ? "full" : "incremental", ntgt, ccd_xs_reads - reads0,
+		cpu_us() - cpu0);
+out:
+	ccd_dirty_clear(dr);
+	c->timer_wake = 0;
+	if (rc) {               /* after an error the retry reads it all */
+		dr->full = 1;
+		if (!c->deadline_ms)
+			c->deadline_ms = ccd_now_ms() + RETRY_MS;
+	}
 	return rc;
+}
+
+/* When the periodic full scan is due: PERIODIC_MS after the last one,
+ * later while events keep coming (up to DEFER_MAX_MS). */
+static long long full_due(const struct ccd_ctx *c, long long now)
+{
+	long long due = c->last_full + PERIODIC_MS;
+
+	if (now >= due && now < due + DEFER_MAX_MS && c->last_event &&
+	    now - c->last_event < QUIET_MS)
+		due = c->last_event + QUIET_MS;
+	return due;
 }
 
 /* SIGHUP: a bad file keeps the settings we run with. */
@@ -191,6 +179,9 @@ static void usage(FILE *f)
 		"                       (0 valid, 2 not; touches no xenstore)\n"
 		"  -h, --help           this text\n"
 		"      --version        print the version\n"
+		"      --guest-owned-links  make new link halves the guests' nodes, as\n"
+		"                       before 0.2 (costs each guest ~14 xenstore entries\n"
+		"                       per peer; for tests of xenstore quotas only)\n"
 		"Exit status: 0 stopped by a signal, 1 failed to start or run,\n"
 		"2 bad arguments or configuration.\n");
 }
@@ -208,6 +199,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "check", no_argument, NULL, 'C' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "guest-owned-links", no_argument, NULL, 'G' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ccd_ctx c;
@@ -261,6 +253,9 @@ int main(int argc, char **argv)
 		case 'V':
 			printf("colorcomd %s\n", ccd_version);
 			return 0;
+		case 'G':
+			ccd_link_guest_owned = 1;
+			break;
 		default:
 			usage(stderr);
 			return 2;
@@ -330,6 +325,7 @@ int main(int argc, char **argv)
 	c.status = ccd_status_new(status_path);
 	c.opts.backoff = ccd_backoff_new(c.opts.relink_delay_ms,
 					 c.conf.relink_backoff_s * 1000LL);
+	ccd_status_set_backoff(c.status, c.opts.backoff);
 	c.rl = ccd_rl_new(PASS_BURST, PASS_REFILL_MS);
 	c.dc = ccd_dom_open();
 	if (!c.timers || !c.dc || !c.persist || !c.status || !c.opts.backoff || !c.rl) {
@@ -337,6 +333,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
+	ccd_dirty_init(&c.dirty);
+	c.dirty.full = 1;
 	if (once) {
 		rc = reconcile(&c) ? 1 : 0;
 		goto out;
@@ -367,27 +365,20 @@ int main(int argc, char **argv)
 
 	{
 		int need = 1;
-		long long last = 0;
 		struct pollfd pfd = { .fd = xs_fileno(c.xsh), .events = POLLIN };
 
 		while (!got_stop) {
 			long long now, wake;
 			struct timespec ts;
-			int r;
+			int r, perr;
 
 			if (need) {
 				need = 0;
 				c.rl_wake = 0;  /* this pass sees it all */
 				reconcile(&c);
-				ccd_rpc_pass(c.xsh);	/* libccrpc's broker (rpc.c) */
-				/* A failed scan leaves a partial snapshot: keep
-				 * the watches we have rather than drop some. */
-				if (c.snap.ndom)
-					update_watches(&c);
-				last = ccd_now_ms();
 			}
 			now = ccd_now_ms();
-			wake = last + PERIODIC_MS;
+			wake = full_due(&c, now);
 			if (c.deadline_ms && c.deadline_ms < wake)
 				wake = c.deadline_ms;
 			if (c.rl_wake && c.rl_wake < wake)
@@ -397,19 +388,30 @@ int main(int argc, char **argv)
 			ts.tv_sec = (wake - now) / 1000;
 			ts.tv_nsec = ((wake - now) % 1000) * 1000000;
 			r = ppoll(&pfd, 1, &ts, &orig);
+			/* reload_conf() below may change errno. */
+			perr = errno;
+			/* A SIGHUP is handled inside ppoll, which may still
+			 * return the watch fd as ready rather than EINTR: look
+			 * every time, or the reload waits for the next signal. */
+			if (got_hup) {
+				got_hup = 0;
+				reload_conf(&c);
+				c.dirty.full = 1;
+				need = 1;
+			}
 			if (r < 0) {
-				if (errno != EINTR) {
-					ccd_log(CCD_LOG_ERR, "poll: %s", strerror(errno));
+				if (perr != EINTR) {
+					ccd_log(CCD_LOG_ERR, "poll: %s", strerror(perr));
 					break;
-				}
-				if (got_hup) {
-					got_hup = 0;
-					reload_conf(&c);
-					need = 1;
 				}
 				continue;
 			}
 			if (r == 0) {
+				now = ccd_now_ms();
+				if (now >= full_due(&c, now))
+					c.dirty.full = 1;
+				if (c.deadline_ms && now >= c.deadline_ms)
+					c.timer_wake = 1;
 				need = 1;
 				continue;
 			}
@@ -426,6 +428,11 @@ int main(int argc, char **argv)
 					break;
 				ccd_log(CCD_LOG_DEBUG, "watch %s fired (%s)",
 					w[XS_WATCH_PATH], w[XS_WATCH_TOKEN]);
+				c.last_event = ccd_now_ms();
+				/* Remembered whether or not it may cause a
+				 * pass now: a refused guest's change is read
+				 * by the pass its budget allows. */
+				ccd_dirty_path(&c.dirty, w[XS_WATCH_PATH]);
 				/* A guest's node: that guest's budget. */
 				d = ccd_rl_path_domain(w[XS_WATCH_PATH]);
 				t = d < 0 ? 0 : ccd_rl_take(c.rl, (unsigned long)d,
@@ -448,13 +455,8 @@ int main(int argc, char **argv)
 		}
 	}
 out:
-	if (c.watched) {
-		size_t j;
-
-		for (j = 0; j < c.nwatched; j++)
-			free(c.watched[j]);
-		free(c.watched);
-	}
+	ccd_watches_free(&c.watches);
+	ccd_dirty_free(&c.dirty);
 	ccd_snap_free(&c.snap);
 	ccd_timers_free(c.timers);
 	ccd_backoff_free(c.opts.backoff);

@@ -286,6 +286,7 @@ struct have_link {
 	unsigned a, b, l;
 	int front, back;
 	int failed, broken;     /* a half Closing/Closed, or `broken` */
+	int up;                 /* halves Connected */
 	char why[64];
 };
 
@@ -384,6 +385,38 @@ static void link_gone_reason(const struct ccd_snap *s, const enum nic_cls *cls,
 		return;
 	}
 	snprintf(out, outsz, "not wanted");
+}
+
+/* A link that goes because one of its NICs left Connected (a flap) counts
+ * against the pair as well as the NIC, except on that NIC's first flap of
+ * a streak (free: an honest driver reload).  Otherwise a flapper whose
+ * half deletions the daemon sometimes sees before its state flip and
+ * sometimes in the same pass has each loss charged to one schedule or the
+ * other, and both clocks run at once: the pair's links then come back
+ * about twice as often as either schedule allows (docs/reliability.md). */
+static int flap_charges_pair(const struct ccd_snap *s, const enum nic_cls *cls,
+			     const struct ccd_opts *o, const struct have_link *h)
+{
+	unsigned b, na, nb, k;
+	const struct ccd_nic *x, *y, *f;
+	size_t ix, iy;
+
+	ccd_link_decode(h->l, &b, &na, &nb);
+	x = ccd_snap_find_nic(s, h->a, na);
+	y = ccd_snap_find_nic(s, h->b, nb);
+	if (!o->backoff || !x || !y || strcmp(x->network, y->network))
+		return 0;
+	ix = (size_t)(x - s->nics);
+	iy = (size_t)(y - s->nics);
+	if ((cls[ix] != C_WAIT && cls[ix] != C_CONN) ||
+	    (cls[iy] != C_WAIT && cls[iy] != C_CONN) ||
+	    (cls[ix] == C_CONN && cls[iy] == C_CONN))
+		return 0;
+	f = cls[ix] == C_WAIT ? x : y;
+	/* flaps of f in this streak, this one included (noted after apply) */
+	k = ccd_backoff_streak(o->backoff, CCD_BO_NIC, f->domid, f->devid) +
+	    (f->bstate == CCD_XS_CONNECTED);
+	return k > 1;
 }
 
 int ccd_plan_build(const struct ccd_snap *s, const struct ccd_opts *o,
@@ -688,6 +721,7 @@ int ccd_plan_build(const struct ccd_snap *s, const struct ccd_opts *o,
 		have[i].front = s->halves[i].kind == CCD_HALF_FRONT;
 		have[i].back = s->halves[i].kind == CCD_HALF_BACK;
 		half_failed(&s->halves[i], &have[i]);
+		have[i].up = s->halves[i].state == CCD_XS_CONNECTED;
 	}
 	if (s->nhalf)
 		qsort(have, s->nhalf, sizeof(*have), cmp_have);
@@ -698,6 +732,7 @@ int ccd_plan_build(const struct ccd_snap *s, const struct ccd_opts *o,
 
 			m->front |= have[i].front;
 			m->back |= have[i].back;
+			m->up += have[i].up;
 			if (have[i].failed && (!m->failed || have[i].broken)) {
 				m->broken |= have[i].broken;
 				memcpy(m->why, have[i].why, sizeof(m->why));
@@ -727,8 +762,30 @@ int ccd_plan_build(const struct ccd_snap *s, const struct ccd_opts *o,
 		}
 		if (w)
 			w->exists = 1;
-		if (w && h->front && h->back && !h->failed)
+		/* A link that never reaches Connected (a peer that keeps its
+		 * half Initialising, a probe stuck in the middle) fails too,
+		 * once it has been waiting as long as a broken one is kept.
+		 * The wait starts when a pass first sees it not Connected. */
+		if (w && h->front && h->back && !h->failed && h->up < 2 &&
+		    o->backoff && o->broken_hold_ms) {
+			long long until = ccd_backoff_hold(o->backoff, h->a,
+							   h->l, s->now_ms,
+							   o->broken_hold_ms);
+
+			if (until) {
+				deadline(p, until);
+				continue;
+			}
+			h->failed = 1;
+			snprintf(h->why, sizeof(h->why),
+				 "not Connected after %lld s",
+				 o->broken_hold_ms / 1000);
+		}
+		if (w && h->front && h->back && !h->failed) {
+			/* Connected: a later failure gets its own hold. */
+			ccd_backoff_forget(o->backoff, CCD_BO_HOLD, h->a, h->l);
 			continue;
+		}
 		/* A failed link is kept a while (its `broken` reason stays
 		 * readable), then removed and re-created after a back-off. */
 		if (w && h->front && h->back) {
@@ -766,6 +823,8 @@ int ccd_plan_build(const struct ccd_snap *s, const struct ccd_opts *o,
 				 h->front ? "front" : "back");
 		} else {
 			link_gone_reason(s, cls, h, a->reason, sizeof(a->reason));
+			if (flap_charges_pair(s, cls, o, h))
+				a->bo_kind = CCD_BO_PAIR;
 		}
 	}
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /* rpc.c - colorcomd's half of libccrpc's rendezvous (docs/rpc.md): the policy is
- * rpc/broker.c (same network from our own backend dirs, the service's allow list);
+ * rpcbroker.c (same network from our own backend dirs, the service's allow list);
  * colorcomd runs it after every reconcile pass and watches each guest's
  * data/ccrpc dir, so a request or a server's change wakes the loop. */
 #include <stdio.h>
@@ -9,7 +9,7 @@
 #include <xenstore.h>
 
 #include "ccd.h"
-#include "../rpc/broker.h"
+#include "rpcbroker.h"
 
 #define WATCH_RPC "ccd-rpc"
 #define RPC_MAXDOM 1024
@@ -68,6 +68,6 @@ static void rpc_update_watches(struct xs_handle *h)
 
 void ccd_rpc_pass(struct xs_handle *h)
 {
-	ccrpc_broker_pass(h, rpc_log);
+	ccd_rpc_broker_pass(h, rpc_log);
 	rpc_update_watches(h);
 }

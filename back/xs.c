@@ -18,12 +18,15 @@
 #define DIR_MAX         4096    /* entries looked at in any one directory */
 #define HALVES_PER_DOM  1024
 
+unsigned long ccd_xs_reads;
+
 int ccd_xs_read(struct xs_handle *h, uint32_t t, const char *path,
 		char *buf, size_t bufsz)
 {
 	unsigned int len = 0;
 	char *v = xs_read(h, t, path, &len);
 
+	ccd_xs_reads++;
 	if (!v)
 		return -1;
 	if (len >= bufsz || memchr(v, '\0', len)) {
@@ -77,6 +80,7 @@ static char **list(struct xs_handle *h, const char *path, unsigned *n)
 {
 	char **d = xs_directory(h, XBT_NULL, path, n);
 
+	ccd_xs_reads++;
 	if (!d)
 		*n = 0;
 	else if (*n > DIR_MAX) {
@@ -208,12 +212,32 @@ static void scan_nic(struct xs_handle *h, struct ccd_snap *s, unsigned d,
 	check_front_claims(h, d, n);
 }
 
+/* Every NIC of domain d (its entry under the backend root). */
+static void scan_dom_nics(struct xs_handle *h, struct ccd_snap *s, unsigned d)
+{
+	char p[128];
+	char **ns;
+	unsigned nn, j;
+	unsigned long n;
+
+	snprintf(p, sizeof(p), CCD_BACKEND_ROOT "/%u", d);
+	ns = list(h, p, &nn);
+	for (j = 0; j < nn; j++) {
+		if (ccd_parse_uint(ns[j], strlen(ns[j]), 0xFFFF, &n)) {
+			garbage(p, "bad devid entry", ns[j]);
+			continue;
+		}
+		scan_nic(h, s, d, (unsigned)n);
+	}
+	free(ns);
+}
+
 static void scan_nics(struct xs_handle *h, struct ccd_snap *s)
 {
 	char p[128];
-	char **ds, **ns;
-	unsigned nd, nn, i, j;
-	unsigned long d, n;
+	char **ds;
+	unsigned nd, i;
+	unsigned long d;
 
 	ds = list(h, CCD_BACKEND_ROOT, &nd);
 	for (i = 0; i < nd; i++) {
@@ -222,16 +246,7 @@ static void scan_nics(struct xs_handle *h, struct ccd_snap *s)
 			garbage(p, "bad domid entry", ds[i]);
 			continue;
 		}
-		snprintf(p, sizeof(p), CCD_BACKEND_ROOT "/%lu", d);
-		ns = list(h, p, &nn);
-		for (j = 0; j < nn; j++) {
-			if (ccd_parse_uint(ns[j], strlen(ns[j]), 0xFFFF, &n)) {
-				garbage(p, "bad devid entry", ns[j]);
-				continue;
-			}
-			scan_nic(h, s, (unsigned)d, (unsigned)n);
-		}
-		free(ns);
+		scan_dom_nics(h, s, (unsigned)d);
 	}
 	free(ds);
 }
@@ -355,5 +370,187 @@ int ccd_scan(struct xs_handle *h, struct ccd_dom_ctx *dc, struct ccd_snap *s)
 			scan_halves(h, s, s->doms[i].domid);
 	/* Halves in dead domains are the toolstack's to remove. */
 	free(ds);
+	return 0;
+}
+
+/* ---- targeted re-reads (incremental passes) ------------------------------ */
+
+static void drop_nics(struct ccd_snap *s, int all, unsigned d, int one,
+		      unsigned n)
+{
+	size_t i, k;
+
+	for (i = k = 0; i < s->nnic; i++) {
+		const struct ccd_nic *x = &s->nics[i];
+
+		if (all || (x->domid == d && (!one || x->devid == n)))
+			continue;
+		s->nics[k++] = *x;
+	}
+	s->nnic = k;
+}
+
+/* Drop the halves living in domain d (front halves of A = d, back halves
+ * of B = d); with kind >= 0 only that one half (a, l). */
+static void drop_halves(struct ccd_snap *s, unsigned d, int kind, unsigned a,
+			unsigned l)
+{
+	size_t i, k;
+
+	for (i = k = 0; i < s->nhalf; i++) {
+		const struct ccd_half *hf = &s->halves[i];
+		unsigned home = hf->kind == CCD_HALF_FRONT ? hf->a : hf->b;
+
+		if (home == d && (kind < 0 ||
+				  ((int)hf->kind == kind && hf->a == a &&
+				   hf->l == l)))
+			continue;
+		s->halves[k++] = *hf;
+	}
+	s->nhalf = k;
+}
+
+static size_t halves_in(const struct ccd_snap *s, unsigned d)
+{
+	size_t i, c = 0;
+
+	for (i = 0; i < s->nhalf; i++)
+		c += (s->halves[i].kind == CCD_HALF_FRONT ? s->halves[i].a :
+		      s->halves[i].b) == d;
+	return c;
+}
+
+static int dir_exists(struct xs_handle *h, const char *path)
+{
+	char buf[8];
+
+	return ccd_xs_read(h, XBT_NULL, path, buf, sizeof(buf)) != -1;
+}
+
+static void rescan_nic(struct xs_handle *h, struct ccd_snap *s, unsigned d,
+		       unsigned n)
+{
+	char p[96];
+
+	drop_nics(s, 0, d, 1, n);
+	snprintf(p, sizeof(p), CCD_BACKEND_ROOT "/%u/%u", d, n);
+	if (dir_exists(h, p))
+		scan_nic(h, s, d, n);
+}
+
+/* One half, by the same rules as scan_halves(): a half in a dead domain,
+ * or past the per-domain bound, is not in the snapshot. */
+static void rescan_half(struct xs_handle *h, struct ccd_snap *s, int kind,
+			unsigned a, unsigned b, unsigned l)
+{
+	unsigned home = kind == CCD_HALF_FRONT ? a : b;
+	struct ccd_half *hf;
+	char p[160];
+
+	drop_halves(s, home, kind, a, l);
+	if (l > CCD_LINK_ID_MAX || (l >> 8) != b || a >= b ||
+	    !ccd_snap_alive(s, home) || halves_in(s, home) >= HALVES_PER_DOM)
+		return;
+	if (kind == CCD_HALF_FRONT)
+		snprintf(p, sizeof(p), "/local/domain/%u/device/%s/%u", a,
+			 CCD_LINK_TYPE, l);
+	else
+		snprintf(p, sizeof(p), "/local/domain/%u/backend/%s/%u/%u", b,
+			 CCD_LINK_TYPE, a, l);
+	if (!dir_exists(h, p) || !(hf = ccd_snap_add_half(s)))
+		return;
+	hf->kind = kind;
+	hf->a = a;
+	hf->b = b;
+	hf->l = l;
+	check_broken(h, p, hf);
+}
+
+/* The domain list and liveness again.  A domain that died loses its halves
+ * from the snapshot (as a full scan skips them); one that is new or came
+ * back has its halves read. */
+static int rescan_doms(struct xs_handle *h, struct ccd_dom_ctx *dc,
+		       struct ccd_snap *s)
+{
+	struct ccd_dom *old = NULL;
+	size_t nold = s->ndom, i, j;
+	char **ds;
+	unsigned nd, k;
+	unsigned long d;
+
+	ds = xs_directory(h, XBT_NULL, "/local/domain", &nd);
+	ccd_xs_reads++;
+	if (!ds) {
+		ccd_log(CCD_LOG_ERR, "cannot list /local/domain: %s",
+			strerror(errno));
+		return -1;
+	}
+	if (nold && !(old = malloc(nold * sizeof(*old)))) {
+		free(ds);
+		return -1;
+	}
+	if (nold)
+		memcpy(old, s->doms, nold * sizeof(*old));
+	s->ndom = 0;
+	for (k = 0; k < nd; k++) {
+		if (ccd_parse_uint(ds[k], strlen(ds[k]), CCD_DOMID_MAX, &d))
+			continue;
+		if (!ccd_snap_add_dom(s, (unsigned)d,
+				      ccd_dom_alive(dc, (unsigned)d) != 0)) {
+			free(ds);
+			free(old);
+			return -1;
+		}
+	}
+	free(ds);
+	for (i = 0; i < nold; i++)
+		if (old[i].alive && !ccd_snap_alive(s, old[i].domid))
+			drop_halves(s, old[i].domid, -1, 0, 0);
+	for (i = 0; i < s->ndom; i++) {
+		int was = 0;
+
+		for (j = 0; j < nold; j++)
+			if (old[j].domid == s->doms[i].domid)
+				was = old[j].alive;
+		if (s->doms[i].alive && !was) {
+			drop_halves(s, s->doms[i].domid, -1, 0, 0);
+			scan_halves(h, s, s->doms[i].domid);
+		}
+	}
+	free(old);
+	return 0;
+}
+
+int ccd_scan_targets(struct xs_handle *h, struct ccd_dom_ctx *dc,
+		     struct ccd_snap *s, const struct ccd_dirty *dr)
+{
+	size_t i;
+
+	if (dr->doms && rescan_doms(h, dc, s))
+		return -1;
+	for (i = 0; i < dr->n; i++) {
+		const struct ccd_tgt *t = &dr->t[i];
+
+		switch (t->kind) {
+		case CCD_T_NIC:
+			rescan_nic(h, s, t->d, t->x);
+			break;
+		case CCD_T_DOMNICS:
+			drop_nics(s, 0, t->d, 0, 0);
+			scan_dom_nics(h, s, t->d);
+			break;
+		case CCD_T_ALLNICS:
+			drop_nics(s, 1, 0, 0, 0);
+			scan_nics(h, s);
+			break;
+		case CCD_T_FRONT:
+			rescan_half(h, s, CCD_HALF_FRONT, t->d, t->x >> 8,
+				    t->x);
+			break;
+		case CCD_T_BACK:
+			rescan_half(h, s, CCD_HALF_BACK, t->x, t->d, t->y);
+			break;
+		}
+	}
 	return 0;
 }

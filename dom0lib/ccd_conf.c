@@ -390,12 +390,19 @@ out_free:
 
 int ccd_chan_parse(const char *line, struct ccd_chan *c)
 {
-	long long since;
+	long long since, wait = 0;
+	unsigned long rec = 0;
 	unsigned a, l;
-	int fs, bs, n = 0;
+	int fs, bs, n = 0, m = 0;
 
 	if (sscanf(line, "%u %u %d %d %lld%n", &a, &l, &fs, &bs, &since,
-		   &n) != 5 || (line[n] && line[n] != '\n') ||
+		   &n) != 5)
+		return -1;
+	if (line[n] == ' ' &&
+	    (sscanf(line + n, " %lu %lld%n", &rec, &wait, &m) != 2 || wait < 0))
+		return -1;
+	n += m;
+	if ((line[n] && line[n] != '\n') ||
 	    a > CCD_DOMID_MAX || l > CCD_LINK_ID_MAX || fs < -1 ||
 	    fs > CCD_XS_MAX || bs < -1 || bs > CCD_XS_MAX || since < 0)
 		return -1;
@@ -404,5 +411,25 @@ int ccd_chan_parse(const char *line, struct ccd_chan *c)
 	c->fstate = fs;
 	c->bstate = bs;
 	c->since = since;
+	c->recreated = rec;
+	c->wait_until = wait;
+	return 0;
+}
+
+int ccd_nicwait_parse(const char *line, struct ccd_nicwait *w)
+{
+	unsigned long flaps;
+	long long wait;
+	unsigned d, n;
+	int end = 0;
+
+	if (sscanf(line, "nic %u %u %lu %lld%n", &d, &n, &flaps, &wait,
+		   &end) != 4 || (line[end] && line[end] != '\n') ||
+	    d > CCD_DOMID_MAX || n > CCD_DEVID_MAX || wait < 0)
+		return -1;
+	w->domid = d;
+	w->devid = n;
+	w->flaps = flaps;
+	w->wait_until = wait;
 	return 0;
 }

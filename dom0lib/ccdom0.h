@@ -58,6 +58,13 @@ extern const char ccd_version[];
  * the uplink: "1" = accept any source MAC from this peer, send it unknown
  * unicast.  It lives in the reader's own half so the peer cannot forge it. */
 #define CCD_K_PEER_UPLINK   "peer-uplink"
+/* Written by the guests' drivers into their link halves (docs/protocol.md);
+ * colorcomd creates them empty, so that they are dom0's nodes. */
+#define CCD_K_TX_RING_REF   "tx-ring-ref"
+#define CCD_K_EVENT_CHANNEL "event-channel"
+#define CCD_K_FEATURE_CSUM  "feature-csum"
+#define CCD_K_FEATURE_GSO4  "feature-gso-tcpv4"
+#define CCD_K_FEATURE_GSO6  "feature-gso-tcpv6"
 
 /* XenbusState values (xen/io/xenbus.h), spelled out to stay header-free. */
 enum {
@@ -222,20 +229,35 @@ int ccd_parse_mac_prefix(const char *v, uint8_t prefix[5], unsigned *len,
 			 char *err, size_t errsz);
 
 /* ---- link status (colorcomd writes, colorcomctl reads) ---------------- */
-/* One line per link seen by colorcomd: "A L FSTATE BSTATE SINCE", states
- * of the front half (in A) and back half (in B, -1 = missing), SINCE the
- * Unix time colorcomd first saw this pair of states.  Rewritten (atomic
+/* One line per link seen by colorcomd: "A L FSTATE BSTATE SINCE RECREATED
+ * WAIT", states of the front half (in A) and back half (in B, -1 =
+ * missing), SINCE the Unix time colorcomd first saw this pair of states,
+ * RECREATED how often colorcomd re-created the pair's link after a failure
+ * or a flap (since the pair's back-off was last forgotten), WAIT the Unix
+ * time before which it will not create it again (0 = none).  A pair in
+ * back-off with no half left has a line with both states -1.  One line per
+ * NIC with a back-off: "nic DOMID DEVID FLAPS WAIT".  Rewritten (atomic
  * rename) whenever a line changes; xenstore stays the truth for the
- * states, this file only adds the time. */
+ * states, this file only adds what the daemon alone knows. */
 #define CCD_STATUS_PATH         "/run/colorcom/links"
 
 struct ccd_chan {
 	unsigned a, l;
 	int fstate, bstate;
 	long long since;
+	unsigned long recreated;
+	long long wait_until;   /* 0 = none */
 };
-/* 0, or -1 if the line is malformed. */
+/* 0, or -1 if the line is malformed (the last two fields may be absent:
+ * an older colorcomd). */
 int ccd_chan_parse(const char *line, struct ccd_chan *c);
+struct ccd_nicwait {
+	unsigned domid, devid;
+	unsigned long flaps;
+	long long wait_until;   /* 0 = none */
+};
+/* A "nic ..." line: 0, or -1. */
+int ccd_nicwait_parse(const char *line, struct ccd_nicwait *w);
 
 /* ---- logging ------------------------------------------------------------- */
 extern int ccd_verbose;

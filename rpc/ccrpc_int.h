@@ -115,4 +115,9 @@ int ccrpc_region_pages(size_t arena_bytes, uint32_t *npages);
 /* Test hook (hostile-client tests only): the client's own call area. */
 volatile struct ccrpc_frame *ccrpc_client_frames(struct ccrpc_client *c);
 
+/* The broker and the server bound arena-pages by the layout's limit: keep it exact. */
+#include "ccrpc_xs.h"
+_Static_assert(CCRPC_MAX_ARENA / CCRPC_PAGE + CCRPC_HEAP_OFF / CCRPC_PAGE == CCRPC_XS_MAX_PAGES,
+	       "common/ccrpc_xs.h's CCRPC_XS_MAX_PAGES");
+
 #endif

@@ -39,7 +39,7 @@ struct ccrpc_client {
 };
 
 /* Where the last failed connect stopped, and errno there (ccrpc_last_error). */
-static __thread char last_err[128];
+static __thread char last_err[256];
 #define FAIL_AT() do { set_last(__LINE__, errno); goto fail; } while (0)
 static void set_last(int line, int e)
 {
@@ -81,6 +81,8 @@ static int map_broker_error(const char *e)
 		return CCRPC_ENOSVC;
 	if (!strncmp(e, "address", 7))
 		return CCRPC_EADDR;
+	if (!strncmp(e, "busy", 4))
+		return CCRPC_EBUSY;
 	return CCRPC_EINVAL;
 }
 
@@ -263,6 +265,11 @@ struct ccrpc_client *ccrpc_connect(const char *server, const char *service,
 	*err = 0;
 	return c;
 fail:
+	if (e) {	/* what the broker or the server said, verbatim */
+		size_t l = strlen(last_err);
+
+		snprintf(last_err + l, sizeof(last_err) - l, "; %.*s", 96, e);
+	}
 	free(v);
 	free(e);
 	if (rc == CCRPC_ESYS && !errno)

@@ -228,23 +228,30 @@ static void conn_offer(struct ccrpc_server *s, const char *id)
 	char *svc, buf[32], *fl;
 	struct conn *c = NULL;
 	unsigned i, k;
+	uint32_t h;
 
+	if (strlen(id) >= sizeof(c->id))
+		return;
+	/* Every server of this domain sees every connection dir (they share the conn/
+	 * area): one for another service is not ours to answer, not even with an error,
+	 * or the client reads that error before its own server's arena-addr. */
+	svc = ccrpc_xs_read(s->xs, "%s/" CCRPC_XS_CONN "/%s/service", s->root, id);
+	if (!svc || strcmp(svc, s->name)) {
+		free(svc);
+		return;
+	}
 	for (i = 0; i < s->max; i++)
 		if (s->conns[i].st == C_FREE) {
 			c = &s->conns[i];
 			break;
 		}
-	if (strlen(id) >= sizeof(c->id)) {
-		return;
-	}
 	if (!c) {
+		free(svc);
 		conn_fail(s, id, "busy: too many clients");
 		return;
 	}
-	svc = ccrpc_xs_read(s->xs, "%s/" CCRPC_XS_CONN "/%s/service", s->root, id);
-	if (!svc || strcmp(svc, s->name) ||
-	    ccrpc_xs_readu(s->xs, 0x7fef, &client, "%s/" CCRPC_XS_CONN "/%s/client-domid", s->root, id) ||
-	    ccrpc_xs_readu(s->xs, CCRPC_MAX_ARENA / CCRPC_PAGE + CCRPC_HEAP_OFF / CCRPC_PAGE, &pages,
+	if (ccrpc_xs_readu(s->xs, 0x7fef, &client, "%s/" CCRPC_XS_CONN "/%s/client-domid", s->root, id) ||
+	    ccrpc_xs_readu(s->xs, CCRPC_XS_MAX_PAGES, &pages,
 			   "%s/" CCRPC_XS_CONN "/%s/arena-pages", s->root, id) ||
 	    pages <= CCRPC_HEAP_OFF / CCRPC_PAGE) {
 		free(svc);
@@ -253,9 +260,15 @@ static void conn_offer(struct ccrpc_server *s, const char *id)
 	}
 	free(svc);
 	/* One window per connection, never shared: a client's pointers can only ever land
-	 * in its own window (or fault the check), never in another client's arena. */
+	 * in its own window (or fault the check), never in another client's arena.  The
+	 * first window tried depends on the connection's id (client domid, pid, counter),
+	 * not on the client alone: a client process talking to several servers (other
+	 * processes, other domains) would otherwise be offered the same address by each,
+	 * and its second connect would fail with CCRPC_EADDR. */
+	for (h = 2166136261u, k = 0; id[k]; k++)
+		h = (h ^ (unsigned char)id[k]) * 16777619u;
 	for (k = 0; k < CCRPC_VA_SLOTS; k++) {
-		unsigned slot = (client * 131u + k) % CCRPC_VA_SLOTS;
+		unsigned slot = (h + k) % CCRPC_VA_SLOTS;
 		uint64_t a = CCRPC_VA_BASE + (uint64_t)slot * CCRPC_VA_STRIDE;
 
 		if (s->vused[slot] || ccrpc_va_reserve(a, pages * CCRPC_PAGE))
@@ -284,8 +297,15 @@ static void conn_offer(struct ccrpc_server *s, const char *id)
 	free(fl);
 }
 
+/* Why a setup step failed, for the client's error message (WHY has 96 bytes). */
+static int fail_step(char *why, const char *step, int e)
+{
+	snprintf(why, 96, "setup failed: %s (%s)", step, e ? strerror(e) : "bad value");
+	return -1;
+}
+
 /* The client granted its region: map it at the reserved address and go live. */
-static int conn_accept(struct ccrpc_server *s, struct conn *c)
+static int conn_accept(struct ccrpc_server *s, struct conn *c, char *why)
 {
 	uint32_t dref[16], ndir = (c->npages * 4 + CCRPC_PAGE - 1) / CCRPC_PAGE, n = 0;
 	unsigned long v;
@@ -294,10 +314,11 @@ static int conn_accept(struct ccrpc_server *s, struct conn *c)
 	void *dir;
 	xenevtchn_port_or_error_t port;
 	struct ccrpc_ctl *ctl;
+	int rc;
 
 	list = ccrpc_xs_read(s->xs, "%s/" CCRPC_XS_CONN "/%s/dir-refs", s->root, c->id);
 	if (!list)
-		return -1;
+		return fail_step(why, "read dir-refs", errno);
 	for (p = list; (tok = strtok_r(p, ",", &save)); p = NULL) {
 		if (n == 16 || ccrpc_parse_u(tok, UINT32_MAX, &v))
 			break;
@@ -305,35 +326,36 @@ static int conn_accept(struct ccrpc_server *s, struct conn *c)
 	}
 	free(list);
 	if (n != ndir || tok)
-		return -1;
+		return fail_step(why, "dir-refs", 0);
 	if (ccrpc_xs_readu(s->xs, UINT32_MAX, &v, "%s/" CCRPC_XS_CONN "/%s/client-port", s->root, c->id))
-		return -1;
+		return fail_step(why, "client-port", 0);
 	refs = malloc(c->npages * sizeof(*refs));
 	if (!refs)
-		return -1;
+		return fail_step(why, "memory", ENOMEM);
 	dir = xengnttab_map_domain_grant_refs(s->gt, ndir, c->client, dref, PROT_READ);
 	if (!dir) {
+		rc = errno;
 		free(refs);
-		return -1;
+		return fail_step(why, "map the ref directory", rc);
 	}
 	memcpy(refs, dir, c->npages * sizeof(*refs));	/* snapshot: read once */
 	xengnttab_unmap(s->gt, dir, ndir);
-	if (ccrpc_map_fixed(&c->map, (uint16_t)c->client, refs, c->npages, c->addr)) {
-		free(refs);
-		return -1;
-	}
+	rc = ccrpc_map_fixed(&c->map, (uint16_t)c->client, refs, c->npages, c->addr);
 	free(refs);
+	if (rc)
+		return fail_step(why, "map the region (gntdev)", -rc);
 	ctl = c->map.addr;
 	if (ctl->magic != CCRPC_MAGIC || ctl->version != CCRPC_VERSION)
-		return -1;
+		return fail_step(why, "control page magic/version", 0);
 	port = xenevtchn_bind_interdomain(s->xce, c->client, (evtchn_port_t)v);
 	if (port < 0)
-		return -1;
+		return fail_step(why, "bind the event channel", errno);
 	c->port = (evtchn_port_t)port;
 	ctl->server_alive = 1;
 	ctl->server_sleeping = 0;
-	if (ccrpc_map_notify(&c->map, CCRPC_CTL_SERVER_ALIVE, c->port))
-		return -1;
+	rc = ccrpc_map_notify(&c->map, CCRPC_CTL_SERVER_ALIVE, c->port);
+	if (rc)
+		return fail_step(why, "gntdev unmap notify", -rc);
 	c->ctl = ctl;
 	c->frames = (volatile struct ccrpc_frame *)((uint8_t *)c->map.addr + CCRPC_PAGE);
 	/* The heap as we computed it, never as the client's control page says. */
@@ -342,7 +364,7 @@ static int conn_accept(struct ccrpc_server *s, struct conn *c)
 	c->call.domid = c->client;
 	if (!ccrpc_xs_write(s->xs, XBT_NULL, "connected", "%s/" CCRPC_XS_CONN "/%s/server-state",
 			    s->root, c->id))
-		return -1;
+		return fail_step(why, "write server-state", errno);
 	c->st = C_LIVE;
 	s->st.clients_now++;
 	s->st.clients_total++;
@@ -351,7 +373,7 @@ static int conn_accept(struct ccrpc_server *s, struct conn *c)
 
 static void scan_conns(struct ccrpc_server *s)
 {
-	char path[192], **ids, *v;
+	char path[192], **ids, *v, why[96];
 	unsigned n = 0, i;
 	struct conn *c;
 
@@ -374,15 +396,19 @@ static void scan_conns(struct ccrpc_server *s)
 			continue;
 		for (j = 0; j < n; j++)
 			present |= !strcmp(ids[j], c->id);
-		if (!present) {		/* the broker removed it: the client's domain died */
-			conn_teardown(s, c, 1, 0);
+		if (!present) {
+			/* The broker removed it: the client's domain died, or the client closed
+			 * and its request went before we saw client-state (then client_closing
+			 * says it was orderly). */
+			conn_teardown(s, c, c->st != C_LIVE ||
+				      !__atomic_load_n(&c->ctl->client_closing, __ATOMIC_ACQUIRE), 0);
 			continue;
 		}
 		v = ccrpc_xs_read(s->xs, "%s/%s/client-state", path, c->id);
 		if (v && !strcmp(v, "closed"))
 			conn_teardown(s, c, 0, 1);
-		else if (v && !strcmp(v, "ready") && c->st == C_ADDR && conn_accept(s, c)) {
-			conn_fail(s, c->id, "setup failed");
+		else if (v && !strcmp(v, "ready") && c->st == C_ADDR && conn_accept(s, c, why)) {
+			conn_fail(s, c->id, why);
 			conn_teardown(s, c, 0, 0);
 		}
 		free(v);

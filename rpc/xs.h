@@ -1,17 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
-/* xs.h - the xenstore keys of the rendezvous (docs/rpc.md) and small libxenstore
- * helpers shared by client, server and broker. */
+/* xs.h - small libxenstore helpers of the client and the server; the keys they
+ * read and write are common/ccrpc_xs.h's. */
 #ifndef CCRPC_XS_H
 #define CCRPC_XS_H
 #include <stdbool.h>
 #include <xenstore.h>
 
-/* Under /local/domain/D/data/ccrpc (the guest's own, writable area): */
-#define CCRPC_XS_ROOT "data/ccrpc"
-#define CCRPC_XS_SERVICE "service"	/* service/NAME/{functions,allow,state} by the server */
-#define CCRPC_XS_CONNECT "connect"	/* connect/R/{server,service,arena-pages,state} by a client;
-					 * conn, server-domid or error by the broker */
-#define CCRPC_XS_CONN "conn"		/* conn/C-R/ in the server's area, created by the broker */
+#include "ccrpc_xs.h"	/* the layout (common/) */
 
 char *ccrpc_xs_read(struct xs_handle *xs, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -4,14 +4,8 @@
 # and an uninstall, the module sources go where dkms looks whatever PREFIX is,
 # and uninstall leaves nothing else behind.  Also: every C file names its
 # licence (SPDX).  One "PASS install.NAME" / "FAIL ..." line each.
-set -u
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-cd "$ROOT"
-d=$(mktemp -d)
-trap 'rm -rf "$d"' EXIT
-rc=0
-pass() { echo "PASS install.$1"; }
-fail() { echo "FAIL install.$1: $2"; rc=1; }
+CHECK_PREFIX=install
+. "$(dirname "$0")/shcheck.sh"
 mk() { make -s "$@" DESTDIR="$d" >"$d.log" 2>&1 || { cat "$d.log"; return 1; }; }
 VER=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 

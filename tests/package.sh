@@ -3,14 +3,8 @@
 # inside the build: run-all runs them) and hold them to what a Debian admin
 # expects: lintian reports no error and no warning, colorcomd.conf is a
 # conffile, the unit and man pages are in.  One "PASS package.NAME" line each.
-set -u
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-cd "$ROOT"
-d=$(mktemp -d)
-trap 'rm -rf "$d"' EXIT
-rc=0
-pass() { echo "PASS package.$1"; }
-fail() { echo "FAIL package.$1: $2"; rc=1; }
+CHECK_PREFIX=package
+. "$(dirname "$0")/shcheck.sh"
 
 mkdir "$d/colorcom"
 git ls-files -z | xargs -0 tar -cf - | tar -xf - -C "$d/colorcom"

@@ -118,6 +118,7 @@ int cmd_list(int argc, char **argv);
 int cmd_networks(int argc, char **argv);
 int cmd_links(int argc, char **argv);
 int cmd_show(int argc, char **argv);
+int cmd_rpc(int argc, char **argv);     /* rpc.c */
 int cmd_create(int argc, char **argv);
 int cmd_uplink(int argc, char **argv);
 int cmd_help(int argc, char **argv);

@@ -25,6 +25,8 @@ const struct ccctl_cmd ccctl_cmds[] = {
 	  "list links (NIC pairs): states, ring sizes, since when" },
 	{ "show", cmd_show, "DOMAIN",
 	  "everything about one domain's NICs and links" },
+	{ "rpc", cmd_rpc, "[--json] [DOMAIN]",
+	  "list libccrpc services and connections (colorcomd's broker dirs)" },
 	{ "help", cmd_help, "[COMMAND]", "show help" },
 	{ NULL, NULL, NULL, NULL },
 };

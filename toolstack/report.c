@@ -17,6 +17,8 @@ struct nicrec {
 	unsigned domid, devid, links;
 	char name[20], net[40], mac[18], err[120];
 	int mtu, order, bs, fs, has_err;
+	unsigned long flaps;    /* colorcomd's back-off (status file) */
+	long long wait_s;       /* seconds left; 0 = none */
 };
 
 struct chanrec {
@@ -24,6 +26,8 @@ struct chanrec {
 	int fs, bs, oa, ob;     /* -1 = half or key missing */
 	char net[40];
 	long long since;        /* -1 = unknown */
+	unsigned long recreated;
+	long long wait_s;       /* seconds before colorcomd re-creates it */
 };
 
 struct view {
@@ -145,29 +149,85 @@ static void gather_chans(struct xs_handle *h, struct view *v)
 	}
 }
 
+static int cmp_chan(const void *x, const void *y);
+
+static long long left_s(long long until, long long now)
+{
+	return until > now ? until - now : 0;
+}
+
+/* A link colorcomd removed and will create again once its back-off runs
+ * out: no half in xenstore, only its line in the status file. */
+static void add_waiting(struct view *v, const struct ccd_chan *s,
+			long long now)
+{
+	struct chanrec *c;
+	size_t m;
+
+	if (s->fstate != -1 || s->bstate != -1 || s->wait_until <= now)
+		return;
+	v->chans = grow(v->chans, v->nchan, sizeof(*c));
+	c = &v->chans[v->nchan++];
+	memset(c, 0, sizeof(*c));
+	c->a = s->a;
+	c->l = s->l;
+	c->fs = c->bs = c->oa = c->ob = -1;
+	c->since = s->since;
+	c->recreated = s->recreated;
+	c->wait_s = left_s(s->wait_until, now);
+	ccd_link_decode(c->l, &c->b, &c->na, &c->nb);
+	snprintf(c->net, sizeof(c->net), "?");
+	for (m = 0; m < v->nnic; m++)
+		if (v->nics[m].domid == c->a && v->nics[m].devid == c->na)
+			snprintf(c->net, sizeof(c->net), "%s", v->nics[m].net);
+}
+
+/* What only colorcomd knows (docs/reliability.md): since when each link is
+ * in its states, how often it was re-created, the back-off still to run. */
 static void gather_since(struct view *v)
 {
-	FILE *f = fopen(CCCTL_STATUS_PATH, "r");
+	const char *path = getenv("COLORCOMCTL_STATUS");        /* tests */
+	long long now = (long long)time(NULL);
+	FILE *f = fopen(path ? path : CCCTL_STATUS_PATH, "r");
 	char line[128];
 	struct ccd_chan s;
-	size_t i;
+	struct ccd_nicwait w;
+	size_t i, n = v->nchan;
 
 	for (i = 0; i < v->nchan; i++)
 		v->chans[i].since = -1;
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f)) {
+		if (!ccd_nicwait_parse(line, &w)) {
+			for (i = 0; i < v->nnic; i++)
+				if (v->nics[i].domid == w.domid &&
+				    v->nics[i].devid == w.devid) {
+					v->nics[i].flaps = w.flaps;
+					v->nics[i].wait_s =
+						left_s(w.wait_until, now);
+				}
+			continue;
+		}
 		if (ccd_chan_parse(line, &s))
 			continue;
-		for (i = 0; i < v->nchan; i++) {
+		for (i = 0; i < n; i++) {
 			struct chanrec *c = &v->chans[i];
 
-			if (c->a == s.a && c->l == s.l && c->fs == s.fstate &&
-			    c->bs == s.bstate)
+			if (c->a != s.a || c->l != s.l)
+				continue;
+			c->recreated = s.recreated;
+			c->wait_s = left_s(s.wait_until, now);
+			if (c->fs == s.fstate && c->bs == s.bstate)
 				c->since = s.since;
+			break;
 		}
+		if (i == n)
+			add_waiting(v, &s, now);
 	}
 	fclose(f);
+	if (v->nchan > n)
+		qsort(v->chans, v->nchan, sizeof(*v->chans), cmp_chan);
 }
 
 static int cmp_nic(const void *x, const void *y)
@@ -277,6 +337,8 @@ static void view_free(struct view *v)
 
 static const char *pair_state(const struct chanrec *c)
 {
+	if (c->fs == -1 && c->bs == -1)
+		return "backoff";       /* only in the status file */
 	if (c->fs == -1 || c->bs == -1)
 		return "incomplete";
 	if (c->fs == CCD_XS_CONNECTED && c->bs == CCD_XS_CONNECTED)
@@ -411,6 +473,10 @@ int cmd_list(int argc, char **argv)
 			       st_name(n->bs), st_name(n->fs), n->links);
 			if (n->has_err)
 				printf("  error: %s", n->err);
+			if (n->flaps)
+				printf("  flaps: %lu", n->flaps);
+			if (n->wait_s)
+				printf("  back-off: %llds", n->wait_s);
 			printf("\n");
 			continue;
 		}
@@ -437,7 +503,8 @@ int cmd_list(int argc, char **argv)
 			ccctl_json_str(stdout, n->err);
 		else
 			printf("null");
-		printf("}");
+		printf(", \"flaps\": %lu, \"backoff_s\": %lld}", n->flaps,
+		       n->wait_s);
 	}
 	if (o.json)
 		printf("%s]\n", first ? "" : "\n");
@@ -492,8 +559,9 @@ int cmd_networks(int argc, char **argv)
 				conn += v.nics[j].bs == CCD_XS_CONNECTED &&
 					v.nics[j].fs == CCD_XS_CONNECTED;
 			}
-		for (j = 0; j < v.nchan; j++)
-			ch += !strcmp(v.chans[j].net, nets[i]);
+		for (j = 0; j < v.nchan; j++)   /* (not those in back-off) */
+			ch += !strcmp(v.chans[j].net, nets[i]) &&
+			      (v.chans[j].fs != -1 || v.chans[j].bs != -1);
 		max = ccd_conf_max_peers(conf, nets[i]);
 		if (!o.json) {
 			printf("%-16s %-5u %-9u %-8u ", nets[i], nic, conn, ch);
@@ -545,12 +613,12 @@ static void print_chans(const struct view *v, const char *net, int json,
 	if (json)
 		printf("[");
 	else
-		printf("%-16s %-12s %-12s %-11s %-12s %-12s %-5s %-5s %s\n",
+		printf("%-16s %-12s %-12s %-11s %-12s %-12s %-5s %-5s %-20s %-10s %s\n",
 		       "Network", "A", "B", "State", "A-state", "B-state",
-		       "Ring", "Ring", "Since");
+		       "Ring", "Ring", "Since", "Re-created", "Back-off");
 	for (i = 0; i < v->nchan; i++) {
 		const struct chanrec *c = &v->chans[i];
-		char since[32], ra[16], rb[16], ea[24], eb[24];
+		char since[32], ra[16], rb[16], ea[24], eb[24], wait[24];
 
 		if (net && strcmp(c->net, net))
 			continue;
@@ -562,9 +630,14 @@ static void print_chans(const struct view *v, const char *net, int json,
 			fmt_ring(c->ob, rb, sizeof(rb));
 			snprintf(ea, sizeof(ea), "%u/%u", c->a, c->na);
 			snprintf(eb, sizeof(eb), "%u/%u", c->b, c->nb);
-			printf("%-16s %-12s %-12s %-11s %-12s %-12s %-5s %-5s %s\n",
+			if (c->wait_s)
+				snprintf(wait, sizeof(wait), "%llds", c->wait_s);
+			else
+				snprintf(wait, sizeof(wait), "-");
+			printf("%-16s %-12s %-12s %-11s %-12s %-12s %-5s %-5s %-20s %-10lu %s\n",
 			       c->net, ea, eb, pair_state(c), st_name(c->fs),
-			       st_name(c->bs), ra, rb, since);
+			       st_name(c->bs), ra, rb, since, c->recreated,
+			       wait);
 			continue;
 		}
 		printf("%s\n  {\"network\": ", first ? "" : ",");
@@ -580,7 +653,8 @@ static void print_chans(const struct view *v, const char *net, int json,
 			printf("null");
 		else
 			printf("\"%s\"", since);
-		printf("}");
+		printf(", \"recreated\": %lu, \"backoff_s\": %lld}",
+		       c->recreated, c->wait_s);
 	}
 	if (json)
 		printf("%s]\n", first ? "" : "\n");

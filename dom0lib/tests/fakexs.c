@@ -26,13 +26,97 @@ struct fstore {
 	size_t cnt, cap;
 };
 
+struct fpaths {                 /* paths changed (watch events to fire) */
+	char **p;
+	int *rm;
+	size_t n, cap;
+};
+
 static struct fstore live;
 static unsigned long live_gen;
 static struct {
 	int used;
 	unsigned long gen;
 	struct fstore st;
+	struct fpaths ev;       /* fired at commit */
 } txs[MAXTX];
+
+/* ---- watches (only with fx_watch_events) ----------------------------------- */
+int fx_watch_events;
+static struct {
+	char *path, *token;
+} *fw;
+static size_t nfw, capfw;
+static struct {
+	char **ev;              /* [path, token] pairs, queued */
+	size_t n, head, cap;
+} fq;
+
+static void paths_add(struct fpaths *f, const char *path, int rm)
+{
+	if (f->n == f->cap) {
+		f->cap = f->cap ? f->cap * 2 : 16;
+		f->p = realloc(f->p, f->cap * sizeof(*f->p));
+		f->rm = realloc(f->rm, f->cap * sizeof(*f->rm));
+	}
+	f->p[f->n] = strdup(path);
+	f->rm[f->n++] = rm;
+}
+
+static void paths_free(struct fpaths *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->n; i++)
+		free(f->p[i]);
+	free(f->p);
+	free(f->rm);
+	memset(f, 0, sizeof(*f));
+}
+
+static void queue_event(const char *path, const char *token)
+{
+	if (fq.n == fq.cap) {
+		fq.cap = fq.cap ? fq.cap * 2 : 64;
+		fq.ev = realloc(fq.ev, fq.cap * 2 * sizeof(char *));
+	}
+	fq.ev[2 * fq.n] = strdup(path);
+	fq.ev[2 * fq.n + 1] = strdup(token);
+	fq.n++;
+}
+
+static int under(const char *p, const char *dir)
+{
+	size_t l = strlen(dir);
+
+	return !strncmp(p, dir, l) && (p[l] == '/' || !p[l]);
+}
+
+/* As xenstored: a change of path fires every watch on it or an ancestor;
+ * a removal also fires the watches below it, with their own paths. */
+void fx_fire(const char *path, int removal)
+{
+	size_t i;
+
+	if (!fx_watch_events)
+		return;
+	for (i = 0; i < nfw; i++) {
+		if (under(path, fw[i].path))
+			queue_event(path, fw[i].token);
+		else if (removal && path[0] == '/' && under(fw[i].path, path))
+			queue_event(fw[i].path, fw[i].token);
+	}
+}
+
+static void changed(xs_transaction_t t, const char *path, int rm)
+{
+	if (!fx_watch_events)
+		return;
+	if (t == XBT_NULL)
+		fx_fire(path, rm);
+	else if (t <= MAXTX)
+		paths_add(&txs[t - 1].ev, path, rm);
+}
 
 unsigned long fx_nops, fx_commits, fx_aborts, fx_opens;
 int fx_force_eagain, fx_fail_open, fx_xc_enabled;
@@ -222,6 +306,7 @@ bool xs_write(struct xs_handle *h, xs_transaction_t t, const char *path,
 	n->val[len] = '\0';
 	n->len = len;
 	touched(t);
+	changed(t, path, 0);
 	return true;
 }
 
@@ -236,6 +321,7 @@ bool xs_mkdir(struct xs_handle *h, xs_transaction_t t, const char *path)
 	}
 	st_create(s, path);
 	touched(t);
+	changed(t, path, 0);
 	return true;
 }
 
@@ -258,6 +344,7 @@ bool xs_rm(struct xs_handle *h, xs_transaction_t t, const char *path)
 	}
 	st_rm(s, path);
 	touched(t);
+	changed(t, path, 1);
 	return true;
 }
 
@@ -342,22 +429,39 @@ bool xs_set_permissions(struct xs_handle *h, xs_transaction_t t,
 	memcpy(n->p, perms, num_perms * sizeof(*perms));
 	n->np = num_perms;
 	touched(t);
+	changed(t, path, 0);
 	return true;
 }
 
 bool xs_watch(struct xs_handle *h, const char *path, const char *token)
 {
 	(void)h;
-	(void)path;
-	(void)token;
+	if (!fx_watch_events)
+		return true;
+	if (nfw == capfw) {
+		capfw = capfw ? capfw * 2 : 32;
+		fw = realloc(fw, capfw * sizeof(*fw));
+	}
+	fw[nfw].path = strdup(path);
+	fw[nfw].token = strdup(token);
+	nfw++;
+	queue_event(path, token);       /* xenstored fires a new watch once */
 	return true;
 }
 
 bool xs_unwatch(struct xs_handle *h, const char *path, const char *token)
 {
+	size_t i;
+
 	(void)h;
-	(void)path;
-	(void)token;
+	for (i = 0; i < nfw; i++) {
+		if (strcmp(fw[i].path, path) || strcmp(fw[i].token, token))
+			continue;
+		free(fw[i].path);
+		free(fw[i].token);
+		fw[i] = fw[--nfw];
+		return true;
+	}
 	return true;
 }
 
@@ -369,9 +473,31 @@ int xs_fileno(struct xs_handle *h)
 
 char **xs_check_watch(struct xs_handle *h)
 {
+	char **r;
+	size_t lp, lt;
+
 	(void)h;
-	errno = EAGAIN;
-	return NULL;
+	if (fq.head == fq.n) {
+		fq.head = fq.n = 0;
+		errno = EAGAIN;
+		return NULL;
+	}
+	lp = strlen(fq.ev[2 * fq.head]) + 1;
+	lt = strlen(fq.ev[2 * fq.head + 1]) + 1;
+	r = malloc(2 * sizeof(char *) + lp + lt);
+	r[XS_WATCH_PATH] = (char *)(r + 2);
+	r[XS_WATCH_TOKEN] = r[XS_WATCH_PATH] + lp;
+	memcpy(r[XS_WATCH_PATH], fq.ev[2 * fq.head], lp);
+	memcpy(r[XS_WATCH_TOKEN], fq.ev[2 * fq.head + 1], lt);
+	free(fq.ev[2 * fq.head]);
+	free(fq.ev[2 * fq.head + 1]);
+	fq.head++;
+	return r;
+}
+
+size_t fx_watch_count(void)
+{
+	return nfw;
 }
 
 char **xs_read_watch(struct xs_handle *h, unsigned int *num)
@@ -410,12 +536,14 @@ bool xs_transaction_end(struct xs_handle *h, xs_transaction_t t, bool abort)
 	if (abort) {
 		fx_aborts++;
 		st_free(&txs[t - 1].st);
+		paths_free(&txs[t - 1].ev);
 		return true;
 	}
 	if (fx_force_eagain > 0 || txs[t - 1].gen != live_gen) {
 		if (fx_force_eagain > 0)
 			fx_force_eagain--;
 		st_free(&txs[t - 1].st);
+		paths_free(&txs[t - 1].ev);
 		errno = EAGAIN;
 		return false;
 	}
@@ -424,6 +552,13 @@ bool xs_transaction_end(struct xs_handle *h, xs_transaction_t t, bool abort)
 	memset(&txs[t - 1].st, 0, sizeof(txs[t - 1].st));
 	live_gen++;
 	fx_commits++;
+	{
+		size_t i;
+
+		for (i = 0; i < txs[t - 1].ev.n; i++)
+			fx_fire(txs[t - 1].ev.p[i], txs[t - 1].ev.rm[i]);
+		paths_free(&txs[t - 1].ev);
+	}
 	return true;
 }
 
@@ -440,6 +575,21 @@ void fx_reset(void)
 		txs[i].used = 0;
 	}
 	live_gen = 0;
+	while (nfw) {
+		nfw--;
+		free(fw[nfw].path);
+		free(fw[nfw].token);
+	}
+	for (;;) {
+		char **w = xs_check_watch(NULL);
+
+		if (!w)
+			break;
+		free(w);
+	}
+	for (i = 0; i < MAXTX; i++)
+		paths_free(&txs[i].ev);
+	fx_watch_events = 0;
 	fx_nops = fx_commits = fx_aborts = fx_opens = 0;
 	fx_force_eagain = fx_fail_open = 0;
 	fx_xc_enabled = 0;
@@ -460,6 +610,7 @@ void fx_set(const char *path, const char *val)
 		n->len = (unsigned)strlen(val);
 	}
 	live_gen++;
+	fx_fire(path, 0);
 }
 
 void fx_set_perms(const char *path, const char *perms)
@@ -482,6 +633,7 @@ void fx_set_perms(const char *path, const char *perms)
 			p++;
 	}
 	live_gen++;
+	fx_fire(path, 0);
 }
 
 const char *fx_get(const char *path)
@@ -521,6 +673,7 @@ void fx_rm(const char *path)
 {
 	st_rm(&live, path);
 	live_gen++;
+	fx_fire(path, 1);
 }
 
 int fx_count_children(const char *path)

@@ -7,6 +7,7 @@
  * started. */
 #ifndef FAKEXS_H
 #define FAKEXS_H
+#include <stddef.h>
 #include <stdint.h>
 
 void fx_reset(void);
@@ -29,6 +30,15 @@ int fx_open_transactions(void);
 /* xs_open fails when set (no xenstored). */
 extern int fx_fail_open;
 extern unsigned long fx_opens;
+
+/* Watches: with fx_watch_events set, xs_watch registers and fires once,
+ * and every change (through the API, at commit for a transaction, or the
+ * fx_ helpers) queues an event for xs_check_watch, as xenstored would: on a
+ * watch at the path or an ancestor, and for a removal on watches below it.
+ * Off (the default), watches are accepted and nothing is queued. */
+extern int fx_watch_events;
+void fx_fire(const char *path, int removal);   /* also "@releaseDomain" */
+size_t fx_watch_count(void);
 
 /* A guest as libxl makes it: /local/domain/D {0:n, D:r}, device/, name. */
 void fx_add_domain(unsigned domid, const char *name);

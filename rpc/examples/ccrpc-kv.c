@@ -22,6 +22,7 @@ static double now_s(void)
 
 int main(int argc, char **argv)
 {
+	struct ccrpc_client_opts o = { .connect_timeout_ms = 60000 };
 	struct ccrpc_client *c;
 	char *key, *val, *buf;
 	uint64_t a[3], r;
@@ -31,7 +32,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: ccrpc-kv SERVER put KEY VALUE | get KEY | del KEY | check N\n");
 		return 2;
 	}
-	c = ccrpc_connect(argv[1], "kv", NULL, &err);
+	/* Generous timeouts: the lab runs this under QEMU/TCG on a shared host. */
+	c = ccrpc_connect(argv[1], "kv", &o, &err);
 	if (!c) {
 		printf("connect: %s (%s)\n", ccrpc_strerror(err), ccrpc_last_error());
 		return 3;
@@ -47,7 +49,7 @@ int main(int argc, char **argv)
 			snprintf(key, KV_KEYMAX, "key-%d", i);
 			int len = snprintf(val, 256, "value %d %x", i, i * 2654435761u);
 			a[0] = P(key), a[1] = P(val), a[2] = (uint64_t)len;
-			bad = ccrpc_call(c, KV_PUT, a, 3, &r, 10000) != 0;
+			bad = ccrpc_call(c, KV_PUT, a, 3, &r, 60000) != 0;
 		}
 		for (i = 0; i < n && !bad; i++) {
 			char want[256];
@@ -55,13 +57,13 @@ int main(int argc, char **argv)
 
 			snprintf(key, KV_KEYMAX, "key-%d", i);
 			a[0] = P(key), a[1] = P(buf), a[2] = 65536;
-			bad = ccrpc_call(c, KV_GET, a, 3, &r, 10000) != 0 || r != (uint64_t)len ||
+			bad = ccrpc_call(c, KV_GET, a, 3, &r, 60000) != 0 || r != (uint64_t)len ||
 			      memcmp(buf, want, (size_t)len);
 		}
 		for (i = 0; i < n && !bad; i++) {
 			snprintf(key, KV_KEYMAX, "key-%d", i);
 			a[0] = P(key);
-			bad = ccrpc_call(c, KV_DEL, a, 1, &r, 10000) != 0 || r != 1;
+			bad = ccrpc_call(c, KV_DEL, a, 1, &r, 60000) != 0 || r != 1;
 		}
 		if (bad) {
 			printf("kv check failed at %d\n", i);
@@ -74,11 +76,11 @@ int main(int argc, char **argv)
 		val = ccrpc_alloc(c, strlen(argv[4]) + 1);
 		strcpy(val, argv[4]);
 		a[0] = P(key), a[1] = P(val), a[2] = strlen(val);
-		rc = ccrpc_call(c, KV_PUT, a, 3, &r, 10000);
+		rc = ccrpc_call(c, KV_PUT, a, 3, &r, 60000);
 	} else if (!strcmp(argv[2], "get")) {
 		snprintf(key, KV_KEYMAX, "%s", argv[3]);
 		a[0] = P(key), a[1] = P(buf), a[2] = 65535;
-		rc = ccrpc_call(c, KV_GET, a, 3, &r, 10000);
+		rc = ccrpc_call(c, KV_GET, a, 3, &r, 60000);
 		if (!rc && r == UINT64_MAX)
 			rc = 1, printf("(absent)\n");
 		else if (!rc && r <= 65535)
@@ -86,7 +88,7 @@ int main(int argc, char **argv)
 	} else if (!strcmp(argv[2], "del")) {
 		snprintf(key, KV_KEYMAX, "%s", argv[3]);
 		a[0] = P(key);
-		rc = ccrpc_call(c, KV_DEL, a, 1, &r, 10000);
+		rc = ccrpc_call(c, KV_DEL, a, 1, &r, 60000);
 	}
 	if (rc < 0)
 		printf("error: %s\n", ccrpc_strerror(rc));

@@ -121,7 +121,7 @@ static int t_uplink_end_to_end(void)
 	CHECK(fx_exists(L03F "/state") && fx_exists(L03B "/state"));
 	CHECK(fx_exists(L34F "/state") && fx_exists(L34B "/state"));
 	CHECK_STR(fx_get(L03B "/peer-uplink"), "1");
-	CHECK_STR(fx_perms(L03B), "n3,r0");     /* the guest's own half */
+	CHECK_STR(fx_perms(L03B), "n0,b3,r0");  /* dom0's node, the guest's to write */
 	CHECK_STR(fx_get("/local/domain/4/backend/cclink/0/1024/peer-uplink"), "1");
 	CHECK(!fx_exists(L03F "/peer-uplink"));
 	CHECK(!fx_exists(L34F "/peer-uplink") && !fx_exists(L34B "/peer-uplink"));
@@ -218,7 +218,7 @@ static int t_reports(void)
 	fx_set("/local/domain/3/device/cclink/1024/state", "4");
 	fx_set("/local/domain/4/backend/cclink/3/1024/state", "3");
 	CHECK_INT(run("list", "--json", NULL), 0);
-	CHECK(strstr(out, "{\"domid\": 3, \"name\": \"gamma\", \"devid\": 0, \"network\": \"blue\", \"mac\": \"" MAC1 "\", \"mtu\": 1500, \"ring\": 262144, \"backend\": \"Connected\", \"frontend\": \"Connected\", \"links\": 1, \"error\": null}"));
+	CHECK(strstr(out, "{\"domid\": 3, \"name\": \"gamma\", \"devid\": 0, \"network\": \"blue\", \"mac\": \"" MAC1 "\", \"mtu\": 1500, \"ring\": 262144, \"backend\": \"Connected\", \"frontend\": \"Connected\", \"links\": 1, \"error\": null, \"flaps\": 0, \"backoff_s\": 0}"));
 	CHECK(strstr(out, "\"devid\": 1, \"network\": \"red\""));
 	CHECK(strstr(out, "\"frontend\": \"Initialising\""));
 	CHECK_INT(run("links", "--json", NULL), 0);

@@ -94,7 +94,7 @@ lab_guest_start() {
 	shift
 	{
 		echo "name = \"$name\""
-		echo "type = \"pv\""
+		echo "type = \"${LAB_GUEST_TYPE:-pv}\""
 		echo "kernel = \"/lab/guest/vmlinuz\""
 		echo "ramdisk = \"/lab/guest/initrd.gz\""
 		echo "extra = \"console=hvc0 quiet loglevel=4 cc_name=$name\""
@@ -303,6 +303,24 @@ cc_links() { cc_stat "$1" "$2" links_connected; }
 # cc_wait_links NAME IFACE N [SECONDS]: wait (in the guest) until exactly N links are up.
 cc_wait_links() {
 	G_TIMEOUT=$((${4:-60} + 30)) g "$1" "for i in \$(seq $((${4:-60} * 5))); do ethtool -S $2 | grep -q '^ *links_connected: $3\$' && exit 0; sleep 0.2; done; ethtool -S $2 | grep links_connected; exit 1"
+}
+# links_are NAME N: the guest's NIC has exactly N connected links.
+links_are() { [ "$(cc_links "$1" "${CC_IF[$1]}")" = "$2" ]; }
+# pinger_start FROM TAG IP: ping every 0.2 s in the background until pinger_stop.
+pinger_start() { g "$1" "rm -f /tmp/ping.$2; (ping -i 0.2 $3 >/tmp/ping.$2 2>&1 &)" >/dev/null; }
+# pinger_stop FROM TAG: stop it; prints "received lost_inside max_gap_s" where lost_inside
+# counts sequence numbers missing between the first and the last reply (an echo still
+# in flight when ping stops is not a loss) and max_gap_s the longest time without reply.
+pinger_stop() {
+	g "$1" "killall -INT ping >/dev/null 2>&1; sleep 1; cat /tmp/ping.$2" |
+		sed -n 's/.*seq=\([0-9]*\).*/\1/p' | sort -n -u |
+		awk 'NR == 1 {first = $1} NR > 1 && $1 - prev > gap {gap = $1 - prev} {prev = $1; n++}
+		     END {if (!n) {print "0 0 0"; exit} printf "%d %d %.1f\n", n, prev - first + 1 - n, (gap ? gap : 1) * 0.2}'
+}
+# no_loss CHECK "received lost gap": the uninvolved pair lost nothing.
+no_loss() {
+	set -- "$1" $2
+	if [ "${2:-0}" -gt 10 ] && [ "$3" = 0 ]; then pass "$1"; else fail "$1" "received $2, lost $3 (gap ${4}s)"; fi
 }
 # xl_no_dying: no domain in `xl list` is dying or nameless (a zombie keeps its memory
 # while someone still maps its pages).

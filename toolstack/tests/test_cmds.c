@@ -5,6 +5,7 @@
 #define TST_PREFIX "toolstack.cmds."
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -660,6 +661,55 @@ static int t_uplink_wait(void)
 	return 0;
 }
 
+/* What only colorcomd knows comes from its status file: per link the
+ * re-creations and the back-off left (a link in back-off has no half, only
+ * its line), per NIC its flaps and back-off. */
+static int t_links_show_backoff(void)
+{
+	char path[] = "/tmp/ccctl-status-XXXXXX", buf[256];
+	long long now = (long long)time(NULL);
+	int fd = mkstemp(path), n;
+
+	CHECK(fd >= 0);
+	setup();
+	CHECK_INT(run("attach", "gamma", "network=blue,mac=" MAC1, NULL), 0);
+	CHECK_INT(run("attach", "delta", "network=blue,mac=" MAC2, NULL), 0);
+	n = snprintf(buf, sizeof(buf), "3 1024 -1 -1 100 3 %lld\nnic 3 0 5 %lld\n",
+		     now + 30, now + 20);
+	CHECK(write(fd, buf, (size_t)n) == n);
+	close(fd);
+	setenv("COLORCOMCTL_STATUS", path, 1);
+	CHECK_INT(run("links", NULL), 0);
+	CHECK(strstr(out, "Re-created Back-off\n"));
+	CHECK(strstr(out, "blue             3/0          4/0          backoff     -            -            -     -     1970-01-01T00:01:40Z 3          "));
+	CHECK(strstr(out, "s\n"));
+	CHECK_INT(run("links", "--json", NULL), 0);
+	CHECK(strstr(out, "\"state\": \"backoff\""));
+	CHECK(strstr(out, "\"recreated\": 3, \"backoff_s\": "));
+	CHECK_INT(run("networks", NULL), 0);
+	CHECK(strstr(out, "blue             2     0         0        -\n"));
+	CHECK_INT(run("list", NULL), 0);
+	CHECK(strstr(out, "  flaps: 5  back-off: "));
+	CHECK_INT(run("list", "--json", NULL), 0);
+	CHECK(strstr(out, "\"flaps\": 5, \"backoff_s\": "));
+	CHECK(strstr(out, "\"flaps\": 0, \"backoff_s\": 0}"));
+	/* the link is back: its halves in xenstore, the count kept, no wait */
+	fx_set("/local/domain/3/device/cclink/1024/state", "4");
+	fx_set("/local/domain/4/backend/cclink/3/1024/state", "4");
+	fd = open(path, O_WRONLY | O_TRUNC);
+	n = snprintf(buf, sizeof(buf), "3 1024 4 4 100 3 0\n");
+	CHECK(fd >= 0 && write(fd, buf, (size_t)n) == n);
+	close(fd);
+	CHECK_INT(run("links", NULL), 0);
+	CHECK(strstr(out, "connected   Connected    Connected"));
+	CHECK(strstr(out, "1970-01-01T00:01:40Z 3          -\n"));
+	CHECK_INT(run("list", NULL), 0);
+	CHECK(!strstr(out, "flaps"));
+	unsetenv("COLORCOMCTL_STATUS");
+	unlink(path);
+	return 0;
+}
+
 int main(void)
 {
 	RUN(t_attach_writes_tree);
@@ -675,6 +725,7 @@ int main(void)
 	RUN(t_detach_missing);
 	RUN(t_usage_errors);
 	RUN(t_list_shows_errors_sanitized);
+	RUN(t_links_show_backoff);
 	RUN(t_attach_records_for_reboot);
 	RUN(t_attach_auto_mac);
 	RUN(t_max_peers_and_conf);

@@ -120,10 +120,10 @@ check green-backends-connected wait_for 10 sh -c "[ \$(xenstore-read $BE/$C/0/st
 check green-link-created wait_for 10 sh -c "xenstore-exists $GF/state && xenstore-exists $GB/state"
 xenstore-ls -fp $XS/$GLO/device/cclink >"$LAB_LOGDIR/daemon-smoke-green-front.log" 2>&1
 xenstore-ls -fp $XS/$GHI/backend >"$LAB_LOGDIR/daemon-smoke-green-back.log" 2>&1
-check green-link-front-perms has_perms $GF "n$GLO,r$GHI"
-check green-link-front-key-perms has_perms $GF/peer-mac "n$GLO,r$GHI"
-check green-link-back-perms has_perms $GB "n$GHI,r$GLO"
-check green-link-back-key-perms has_perms $GB/state "n$GHI,r$GLO"
+check green-link-front-perms has_perms $GF "n0,b$GLO,r$GHI"
+check green-link-front-key-perms has_perms $GF/peer-mac "n0,b$GLO,r$GHI"
+check green-link-back-perms has_perms $GB "n0,b$GHI,r$GLO"
+check green-link-back-key-perms has_perms $GB/state "n0,b$GHI,r$GLO"
 check green-link-parents-dom0s-b-reads has_perms $XS/$GHI/backend/cclink "n0,r$GHI"
 check green-link-parent-a-dom0s-b-reads has_perms $XS/$GHI/backend/cclink/$GLO "n0,r$GHI"
 check green-link-front-keys sh -c "[ \"\$(xenstore-read $GF/backend $GF/backend-id $GF/nic $GF/network $GF/state)\" = \"\$(printf '%s\n%s\n0\ngreen\n1' $GB $GHI)\" ]"

@@ -22,26 +22,8 @@ P=/sys/module/colorcom/parameters
 counters() { g "$1" "echo \$(cat $P/grants_active $P/maps_active $P/evtchns_active $P/grants_pending)"; }
 dom0_evtchns() { lsevtchn 0 2>/dev/null | grep -c .; }
 ready_count() { grep -ac "@@CCG READY" "/var/log/xen/console/guest-$1.log" 2>/dev/null || echo 0; }
-# links_are NAME N: the guest's NIC has exactly N connected links.
-links_are() { [ "$(cc_links "$1" "${CC_IF[$1]}")" = "$2" ]; }
-# pinger_start FROM TAG IP: ping every 0.2 s in the background until pinger_stop.
-pinger_start() { g "$1" "rm -f /tmp/ping.$2; (ping -i 0.2 $3 >/tmp/ping.$2 2>&1 &)" >/dev/null; }
-# pinger_stop FROM TAG: stop it; prints "received lost_inside max_gap_s" where lost_inside
-# counts sequence numbers missing between the first and the last reply (an echo still
-# in flight when ping stops is not a loss) and max_gap_s the longest time without reply.
-pinger_stop() {
-	g "$1" "killall -INT ping >/dev/null 2>&1; sleep 1; cat /tmp/ping.$2" |
-		sed -n 's/.*seq=\([0-9]*\).*/\1/p' | sort -n -u |
-		awk 'NR == 1 {first = $1} NR > 1 && $1 - prev > gap {gap = $1 - prev} {prev = $1; n++}
-		     END {if (!n) {print "0 0 0"; exit} printf "%d %d %.1f\n", n, prev - first + 1 - n, (gap ? gap : 1) * 0.2}'
-}
 # both_ways X Y: X pings Y and Y pings X over colorcom.
 both_ways() { g "$1" "ping -c 2 -W 5 ${IP[$2]}" >/dev/null && g "$2" "ping -c 2 -W 5 ${IP[$1]}" >/dev/null; }
-# no_loss CHECK "received lost gap": the uninvolved pair lost nothing.
-no_loss() {
-	set -- "$1" $2
-	if [ "${2:-0}" -gt 10 ] && [ "$3" = 0 ]; then pass "$1"; else fail "$1" "received $2, lost $3 (gap ${4}s)"; fi
-}
 
 cc_daemon_check colorcomd-starts
 lab_guest_start a 'vif = ["bridge=br0,mac=00:16:3e:00:00:0a"]' & pa=$!

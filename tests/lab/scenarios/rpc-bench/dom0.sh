@@ -4,7 +4,7 @@
 # bench/results/rpc.json.  Run by name (make bench), not in make test.
 ST=/lab/scenario/stage
 check colorcomd-starts cc_daemon
-# The broker is colorcomd's (back/rpc.c running rpc/broker.c).
+# The broker is colorcomd's (back/rpc.c running back/rpcbroker.c).
 lab_pair_both_paths 00:16:3e:cc:02:0a 00:16:3e:cc:02:0b
 for n in a b; do
 	check modules-$n g $n "insmod $ST/xen-evtchn.ko; insmod $ST/xen-gntdev.ko; insmod $ST/xen-gntalloc.ko limit=65536"
@@ -40,7 +40,10 @@ g a "$ST/ccrpc-test serve rpctest '*' 200000 >/tmp/srv2.log 2>&1 &"
 sleep 2
 bench_one ccrpc-bench-spin ccrpc_spin b "$ST/ccrpc-test bench a rpctest 200000"
 
+# libtirpc finds "tcp" in /etc/netconfig (libtirpc-common), absent from the guests.
+for n in a b; do g $n "cp $ST/netconfig /etc/netconfig"; done
 g a "$ONC serve 7777 >/tmp/onc.log 2>&1 &"
 sleep 2
 bench_one onc-bench-netback onc_netback b "$ONC bench 10.0.0.1 7777"
 bench_one onc-bench-colorcom onc_colorcom b "$ONC bench 10.1.0.1 7777"
+g a "cat /tmp/onc.log" >"$LAB_LOGDIR/onc-server.log" 2>&1

@@ -1,19 +1,89 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-/* broker.c - policy for RPC connections, run in dom0.  Everything a guest wrote is
- * parsed strictly; the policy inputs that matter (which network a NIC is on) come
- * from dom0's own backend dirs, which no guest can write. */
+/* rpcbroker.c - colorcomd's policy for libccrpc connections (docs/rpc.md).  Everything
+ * a guest wrote is parsed strictly; the policy inputs that matter (which network a
+ * NIC is on) come from dom0's own backend dirs, which no guest can write. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include "broker.h"
-#include "ccrpc_int.h"
-#include "xs.h"
+#include <stdarg.h>
+#include <xenstore.h>
+
+#include "ccd.h"
+#include "ccrpc_xs.h"
+#include "rpcbroker.h"
 
 #define ROOT "/local/domain/%u/" CCRPC_XS_ROOT
 
-static void say(ccrpc_broker_log log, const char *fmt, const char *a, unsigned x, unsigned y)
+/* Formatted-path xenstore reads and writes: every path here is built from parts. */
+static char *vpath(const char *fmt, va_list ap)
+{
+	char *p = NULL;
+
+	return vasprintf(&p, fmt, ap) < 0 ? NULL : p;
+}
+
+static __attribute__((format(printf, 2, 3))) char *rd(struct xs_handle *xs, const char *fmt, ...)
+{
+	unsigned int len;
+	va_list ap;
+	char *p, *v;
+
+	va_start(ap, fmt);
+	p = vpath(fmt, ap);
+	va_end(ap);
+	if (!p)
+		return NULL;
+	v = xs_read(xs, XBT_NULL, p, &len);
+	free(p);
+	return v;
+}
+
+/* Strict decimal (ccd_parse_uint: no sign, no leading zero) <= max; 0 or -1. */
+static int pnum(const char *s, unsigned long max, unsigned long *out)
+{
+	return s ? ccd_parse_uint(s, strlen(s), max, out) : -1;
+}
+
+static __attribute__((format(printf, 4, 5))) int rdu(struct xs_handle *xs, unsigned long max,
+						     unsigned long *out, const char *fmt, ...)
+{
+	unsigned int len;
+	va_list ap;
+	char *p, *v;
+	int rc;
+
+	va_start(ap, fmt);
+	p = vpath(fmt, ap);
+	va_end(ap);
+	if (!p)
+		return -1;
+	v = xs_read(xs, XBT_NULL, p, &len);
+	free(p);
+	rc = pnum(v, max, out);
+	free(v);
+	return rc;
+}
+
+static __attribute__((format(printf, 4, 5))) bool wr(struct xs_handle *xs, xs_transaction_t t,
+						     const char *val, const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+	bool ok;
+
+	va_start(ap, fmt);
+	p = vpath(fmt, ap);
+	va_end(ap);
+	if (!p)
+		return false;
+	ok = xs_write(xs, t, p, val, (unsigned int)strlen(val));
+	free(p);
+	return ok;
+}
+
+static void say(ccd_rpc_broker_log log, const char *fmt, const char *a, unsigned x, unsigned y)
 {
 	char line[256];
 
@@ -35,7 +105,7 @@ static unsigned *domains(struct xs_handle *xs, unsigned *n)
 	}
 	out = calloc(*n + 1, sizeof(*out));
 	for (i = 0; out && i < *n; i++)
-		if (!ccrpc_parse_u(d[i], 0x7fef, &v))
+		if (!pnum(d[i], 0x7fef, &v))
 			out[k++] = (unsigned)v;
 	free(d);
 	*n = k;
@@ -50,14 +120,14 @@ static int resolve(struct xs_handle *xs, const char *who)
 	int found = -1;
 	char *name;
 
-	if (!ccrpc_parse_u(who, 0x7fef, &v)) {
-		name = ccrpc_xs_read(xs, "/local/domain/%lu/name", v);
+	if (!pnum(who, 0x7fef, &v)) {
+		name = rd(xs, "/local/domain/%lu/name", v);
 		free(name);
 		return name ? (int)v : -1;
 	}
 	ds = domains(xs, &n);
 	for (i = 0; ds && i < n && found < 0; i++) {
-		name = ccrpc_xs_read(xs, "/local/domain/%u/name", ds[i]);
+		name = rd(xs, "/local/domain/%u/name", ds[i]);
 		if (name && !strcmp(name, who))
 			found = (int)ds[i];
 		free(name);
@@ -78,10 +148,10 @@ static bool same_network(struct xs_handle *xs, unsigned a, unsigned b)
 	na = xs_directory(xs, XBT_NULL, pa, &n1);
 	nb = xs_directory(xs, XBT_NULL, pb, &n2);
 	for (i = 0; na && i < n1 && !same; i++) {
-		char *x = ccrpc_xs_read(xs, "%s/%s/network", pa, na[i]);
+		char *x = rd(xs, "%s/%s/network", pa, na[i]);
 
 		for (j = 0; x && nb && j < n2 && !same; j++) {
-			char *y = ccrpc_xs_read(xs, "%s/%s/network", pb, nb[j]);
+			char *y = rd(xs, "%s/%s/network", pb, nb[j]);
 
 			same = y && !strcmp(x, y);
 			free(y);
@@ -101,18 +171,18 @@ static bool allowed(struct xs_handle *xs, const char *allow, unsigned client)
 
 	if (!allow || !strcmp(allow, "*") || !*allow)
 		return true;
-	name = ccrpc_xs_read(xs, "/local/domain/%u/name", client);
+	name = rd(xs, "/local/domain/%u/name", client);
 	list = strdup(allow);
 	for (p = list; list && !ok && (tok = strtok_r(p, ",", &save)); p = NULL)
-		ok = (!ccrpc_parse_u(tok, 0x7fef, &v) && v == client) || (name && !strcmp(tok, name));
+		ok = (!pnum(tok, 0x7fef, &v) && v == client) || (name && !strcmp(tok, name));
 	free(list);
 	free(name);
 	return ok;
 }
 
-static void refuse(struct xs_handle *xs, unsigned c, const char *r, const char *why, ccrpc_broker_log log)
+static void refuse(struct xs_handle *xs, unsigned c, const char *r, const char *why, ccd_rpc_broker_log log)
 {
-	ccrpc_xs_write(xs, XBT_NULL, why, ROOT "/" CCRPC_XS_CONNECT "/%s/error", c, r);
+	wr(xs, XBT_NULL, why, ROOT "/" CCRPC_XS_CONNECT "/%s/error", c, r);
 	say(log, "refused %s (client %u, server %u)", why, c, 0);
 }
 
@@ -137,7 +207,7 @@ static bool put(struct xs_handle *xs, xs_transaction_t t, const char *dir, const
 	       setperm(xs, t, k, owner, other, operm);
 }
 
-static void handle_request(struct xs_handle *xs, unsigned c, const char *r, ccrpc_broker_log log)
+static void handle_request(struct xs_handle *xs, unsigned c, const char *r, ccd_rpc_broker_log log)
 {
 	char *who = NULL, *svc = NULL, *st = NULL, *allow = NULL, *done, d[192], v[32];
 	static const char *const client_keys[] = { "dir-refs", "client-port", "client-state",
@@ -148,12 +218,12 @@ static void handle_request(struct xs_handle *xs, unsigned c, const char *r, ccrp
 	bool ok;
 	int s;
 
-	done = ccrpc_xs_read(xs, ROOT "/" CCRPC_XS_CONNECT "/%s/conn", c, r);
+	done = rd(xs, ROOT "/" CCRPC_XS_CONNECT "/%s/conn", c, r);
 	if (done) {
 		/* Its connection dir is gone (the server dropped a dead client, or the
 		 * server's domain died): the request is stale.  A live client learns the
 		 * same from the dir's disappearance. */
-		char *state = ccrpc_xs_read(xs, "%s/client-domid", done);
+		char *state = rd(xs, "%s/client-domid", done);
 
 		if (!state) {
 			char req[128];
@@ -164,26 +234,26 @@ static void handle_request(struct xs_handle *xs, unsigned c, const char *r, ccrp
 		}
 		free(state);
 	} else {
-		done = ccrpc_xs_read(xs, ROOT "/" CCRPC_XS_CONNECT "/%s/error", c, r);
+		done = rd(xs, ROOT "/" CCRPC_XS_CONNECT "/%s/error", c, r);
 	}
-	st = ccrpc_xs_read(xs, ROOT "/" CCRPC_XS_CONNECT "/%s/state", c, r);
+	st = rd(xs, ROOT "/" CCRPC_XS_CONNECT "/%s/state", c, r);
 	if (done || !st || strcmp(st, "request"))
 		goto out;
-	if (strlen(r) > 32 || strspn(r, "0123456789-") != strlen(r)) {
+	if (strlen(r) > CCRPC_XS_MAX_ID || strspn(r, "0123456789-") != strlen(r)) {
 		refuse(xs, c, r, "invalid request id", log);
 		goto out;
 	}
-	who = ccrpc_xs_read(xs, ROOT "/" CCRPC_XS_CONNECT "/%s/server", c, r);
-	svc = ccrpc_xs_read(xs, ROOT "/" CCRPC_XS_CONNECT "/%s/service", c, r);
-	if (!who || !svc || strlen(svc) > 64 || strchr(svc, '/') || strlen(who) > 64 ||
-	    ccrpc_xs_readu(xs, CCRPC_MAX_ARENA / CCRPC_PAGE + CCRPC_HEAP_OFF / CCRPC_PAGE, &pages,
-			   ROOT "/" CCRPC_XS_CONNECT "/%s/arena-pages", c, r)) {
+	who = rd(xs, ROOT "/" CCRPC_XS_CONNECT "/%s/server", c, r);
+	svc = rd(xs, ROOT "/" CCRPC_XS_CONNECT "/%s/service", c, r);
+	if (!who || !svc || strlen(svc) > CCRPC_XS_MAX_NAME || strchr(svc, '/') ||
+	    strlen(who) > CCRPC_XS_MAX_NAME ||
+	    rdu(xs, CCRPC_XS_MAX_PAGES, &pages, ROOT "/" CCRPC_XS_CONNECT "/%s/arena-pages", c, r)) {
 		refuse(xs, c, r, "invalid request", log);
 		goto out;
 	}
 	s = who ? resolve(xs, who) : -1;
 	free(st);
-	st = s > 0 ? ccrpc_xs_read(xs, ROOT "/" CCRPC_XS_SERVICE "/%s/state", (unsigned)s, svc) : NULL;
+	st = s > 0 ? rd(xs, ROOT "/" CCRPC_XS_SERVICE "/%s/state", (unsigned)s, svc) : NULL;
 	if (s <= 0 || (unsigned)s == c || !st || strcmp(st, "ready")) {
 		refuse(xs, c, r, "no-service", log);
 		goto out;
@@ -192,7 +262,7 @@ static void handle_request(struct xs_handle *xs, unsigned c, const char *r, ccrp
 		refuse(xs, c, r, "denied: not on a common colorcom network", log);
 		goto out;
 	}
-	allow = ccrpc_xs_read(xs, ROOT "/" CCRPC_XS_SERVICE "/%s/allow", (unsigned)s, svc);
+	allow = rd(xs, ROOT "/" CCRPC_XS_SERVICE "/%s/allow", (unsigned)s, svc);
 	if (!allowed(xs, allow, c)) {
 		refuse(xs, c, r, "denied: not in the service's allow list", log);
 		goto out;
@@ -214,8 +284,8 @@ static void handle_request(struct xs_handle *xs, unsigned c, const char *r, ccrp
 		for (i = 0; ok && i < sizeof(client_keys) / sizeof(client_keys[0]); i++)
 			ok = put(xs, t, d, client_keys[i], "", (unsigned)s, c, XS_PERM_READ | XS_PERM_WRITE);
 		snprintf(v, sizeof(v), "%d", s);
-		ok = ok && ccrpc_xs_write(xs, t, v, ROOT "/" CCRPC_XS_CONNECT "/%s/server-domid", c, r) &&
-		     ccrpc_xs_write(xs, t, d, ROOT "/" CCRPC_XS_CONNECT "/%s/conn", c, r);
+		ok = ok && wr(xs, t, v, ROOT "/" CCRPC_XS_CONNECT "/%s/server-domid", c, r) &&
+		     wr(xs, t, d, ROOT "/" CCRPC_XS_CONNECT "/%s/conn", c, r);
 		if (!ok) {
 			xs_transaction_end(xs, t, true);
 			say(log, "xenstore write failed for %s (client %u, server %u)", r, c, (unsigned)s);
@@ -238,7 +308,7 @@ out:
 }
 
 /* A connection dir whose request is gone (client closed, or its domain died) goes. */
-static void reap_conns(struct xs_handle *xs, unsigned s, ccrpc_broker_log log)
+static void reap_conns(struct xs_handle *xs, unsigned s, ccd_rpc_broker_log log)
 {
 	char p[96], **ids, *conn, *us;
 	unsigned n = 0, i;
@@ -255,8 +325,8 @@ static void reap_conns(struct xs_handle *xs, unsigned s, ccrpc_broker_log log)
 		memcpy(num, ids[i], (size_t)(r - ids[i]));
 		num[r - ids[i]] = 0;
 		snprintf(full, sizeof(full), "%s/%s", p, ids[i]);
-		conn = ccrpc_parse_u(num, 0x7fef, &c) ? NULL :
-			ccrpc_xs_read(xs, ROOT "/" CCRPC_XS_CONNECT "/%s/conn", (unsigned)c, r + 1);
+		conn = pnum(num, 0x7fef, &c) ? NULL :
+			rd(xs, ROOT "/" CCRPC_XS_CONNECT "/%s/conn", (unsigned)c, r + 1);
 		us = full;
 		if (!conn || strcmp(conn, us)) {
 			xs_rm(xs, XBT_NULL, full);
@@ -273,7 +343,7 @@ static void reap_conns(struct xs_handle *xs, unsigned s, ccrpc_broker_log log)
 	free(ids);
 }
 
-void ccrpc_broker_pass(struct xs_handle *xs, ccrpc_broker_log log)
+void ccd_rpc_broker_pass(struct xs_handle *xs, ccd_rpc_broker_log log)
 {
 	unsigned n, i, j, k;
 	unsigned *ds = domains(xs, &n);
@@ -290,12 +360,4 @@ void ccrpc_broker_pass(struct xs_handle *xs, ccrpc_broker_log log)
 		reap_conns(xs, ds[i], log);
 	}
 	free(ds);
-}
-
-int ccrpc_broker_watch(struct xs_handle *xs)
-{
-	/* dom0 may watch the whole tree of guests; every pass is idempotent, so a burst
-	 * of unrelated events costs a rescan, never a wrong answer. */
-	return xs_watch(xs, "/local/domain", "ccrpc") && xs_watch(xs, "@releaseDomain", "ccrpc")
-		? 0 : -1;
 }

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-/* The dom0 broker's policy (broker.c) against the in-memory xenstore of
+/* colorcomd's RPC broker policy (rpcbroker.c) against the in-memory xenstore of
  * dom0lib/tests/fakexs.c: what a guest writes is hostile input to dom0. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xenstore.h>
-#include "broker.h"
+#include "rpcbroker.h"
 #include "fakexs.h"
 
 static int fails;
@@ -65,7 +65,7 @@ int main(void)
 	setup("*");
 	xs = xs_open(0);
 	request(2, "5-1", "srv", "rpctest", "100");
-	ccrpc_broker_pass(xs, NULL);
+	ccd_rpc_broker_pass(xs, NULL);
 	CHECK("grants-same-network", STREQ(fx_get(P(REQ, 2, "5-1", "conn")), D));
 	CHECK("server-domid", STREQ(fx_get(P(REQ, 2, "5-1", "server-domid")), "1"));
 	CHECK("conn-dir-perms", STREQ(fx_perms(D), "n1,b2"));
@@ -74,7 +74,7 @@ int main(void)
 	CHECK("conn-client-keys-precreated", STREQ(fx_perms("/local/domain/1/data/ccrpc/conn/2_5-1/dir-refs"), "n1,b2") &&
 	      STREQ(fx_perms("/local/domain/1/data/ccrpc/conn/2_5-1/client-state"), "n1,b2"));
 	ops = fx_nops;
-	ccrpc_broker_pass(xs, NULL);
+	ccd_rpc_broker_pass(xs, NULL);
 	CHECK("idempotent", fx_nops == ops);
 
 	request(3, "7-1", "srv", "rpctest", "100");
@@ -86,7 +86,7 @@ int main(void)
 	request(2, "5-6", "1", "rpc/test", "100");
 	request(2, "5-7", "77", "rpctest", "100");	/* no such domain */
 	fx_set(P(REQ, 2, "5-8", "state"), "request");	/* keys missing */
-	ccrpc_broker_pass(xs, NULL);
+	ccd_rpc_broker_pass(xs, NULL);
 	CHECK("other-network-denied", PFX(fx_get(P(REQ, 3, "7-1", "error")), "denied: not on a common colorcom network") &&
 	      !fx_exists("/local/domain/1/data/ccrpc/conn/3_7-1"));
 	CHECK("unknown-service", STREQ(fx_get(P(REQ, 2, "5-2", "error")), "no-service"));
@@ -103,13 +103,13 @@ int main(void)
 	setup("cli,9");
 	request(2, "1-1", "srv", "rpctest", "100");
 	request(4, "1-1", "srv", "rpctest", "100");
-	ccrpc_broker_pass(xs, NULL);
+	ccd_rpc_broker_pass(xs, NULL);
 	CHECK("allow-by-name", fx_exists(P(REQ, 2, "1-1", "conn")));
 	CHECK("allow-list-denied", PFX(fx_get(P(REQ, 4, "1-1", "error")), "denied: not in the service's allow list"));
 	setup("4");
 	request(4, "1-1", "srv", "rpctest", "100");
 	request(2, "1-1", "srv", "rpctest", "100");
-	ccrpc_broker_pass(xs, NULL);
+	ccd_rpc_broker_pass(xs, NULL);
 	CHECK("allow-by-domid", fx_exists(P(REQ, 4, "1-1", "conn")) && fx_exists(P(REQ, 2, "1-1", "error")));
 
 	/* Lifecycle: the request goes -> the conn dir goes; the conn dir goes -> the
@@ -118,24 +118,24 @@ int main(void)
 	request(2, "5-1", "srv", "rpctest", "100");
 	request(4, "5-1", "srv", "rpctest", "100");
 	fx_force_eagain = 2;	/* commits conflict twice: retried */
-	ccrpc_broker_pass(xs, NULL);
+	ccd_rpc_broker_pass(xs, NULL);
 	CHECK("commit-retried", fx_exists(P(REQ, 2, "5-1", "conn")) && fx_exists(P(REQ, 4, "5-1", "conn")));
 	fx_rm("/local/domain/2/data/ccrpc/connect/5-1");
 	fx_rm("/local/domain/1/data/ccrpc/conn/4_5-1");
-	ccrpc_broker_pass(xs, NULL);
+	ccd_rpc_broker_pass(xs, NULL);
 	CHECK("closed-request-reaps-conn", !fx_exists(D));
 	CHECK("gone-conn-reaps-request", !fx_exists("/local/domain/4/data/ccrpc/connect/5-1"));
 	/* A conn dir with no request behind it (forged name, or a dead client). */
 	fx_set("/local/domain/1/data/ccrpc/conn/9_1-1/client-domid", "9");
 	fx_set("/local/domain/1/data/ccrpc/conn/junk", "");
-	ccrpc_broker_pass(xs, NULL);
+	ccd_rpc_broker_pass(xs, NULL);
 	CHECK("orphan-conn-reaped", !fx_exists("/local/domain/1/data/ccrpc/conn/9_1-1"));
 	/* Detach: a connection whose guests no longer share a network is closed. */
 	request(2, "6-1", "srv", "rpctest", "100");
 	request(4, "6-1", "srv", "rpctest", "100");
-	ccrpc_broker_pass(xs, NULL);
+	ccd_rpc_broker_pass(xs, NULL);
 	fx_rm("/local/domain/0/backend/colorcom/4");
-	ccrpc_broker_pass(xs, NULL);
+	ccd_rpc_broker_pass(xs, NULL);
 	CHECK("detach-closes-conn", !fx_exists("/local/domain/1/data/ccrpc/conn/4_6-1") &&
 	      fx_exists("/local/domain/1/data/ccrpc/conn/2_6-1"));
 	CHECK("no-open-transactions", fx_open_transactions() == 0);
