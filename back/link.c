@@ -495,7 +495,9 @@ static int tx_uplink_attach(struct xs_handle *h, xs_transaction_t t, void *arg)
 	}
 	memset(&spec, 0, sizeof(spec));
 	snprintf(spec.network, sizeof(spec.network), "%s", a->network);
-	spec.mtu = CCD_MTU_DEFAULT;
+	spec.mtu = ccd_conf_mtu(a->conf, a->network);
+	if (!spec.mtu)
+		spec.mtu = CCD_MTU_DEFAULT;
 	spec.order = a->conf->order;
 	spec.devid = (int)devid;
 	spec.uplink = 1;

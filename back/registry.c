@@ -540,6 +540,27 @@ int ccd_plan_build(const struct ccd_snap *s, const struct ccd_opts *o,
 			goto out;
 	}
 
+	/* 2b'. colorcomd.conf network.NAME.mtu: one MTU per network, so no
+	 * NIC may be attached with another (its frames would be dropped as
+	 * too big by peers, or it would drop theirs).  At attach only: a NIC
+	 * already accepted (InitWait, Connected) keeps running after a reload
+	 * that changed the key. */
+	for (i = 0; o->conf && i < s->nnic; i++) {
+		const struct ccd_nic *n = &s->nics[i];
+		unsigned mtu;
+
+		if (cls[i] != C_WAIT || n->bstate == CCD_XS_INITWAIT ||
+		    n->bstate == CCD_XS_CONNECTED)
+			continue;
+		mtu = ccd_conf_mtu(o->conf, n->network);
+		if (!mtu || n->mtu == mtu)
+			continue;
+		cls[i] = C_ERROR;
+		if (!plan_nic_error(p, n, "mtu %u is not network %s's mtu %u",
+				    n->mtu, n->network, mtu))
+			goto out;
+	}
+
 	/* 2c. one uplink per network: the best-ranked keeps it (a guest's
 	 * unknown unicast needs one place to go). */
 	for (i = 0; i < s->nnic; i++) {

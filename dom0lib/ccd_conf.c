@@ -105,6 +105,16 @@ unsigned ccd_conf_max_peers(const struct ccd_conf *c, const char *network)
 	return 0;
 }
 
+unsigned ccd_conf_mtu(const struct ccd_conf *c, const char *network)
+{
+	unsigned i;
+
+	for (i = 0; i < c->nnet; i++)
+		if (!strcmp(c->nets[i].name, network))
+			return c->nets[i].mtu;
+	return 0;
+}
+
 int ccd_conf_uplink(const struct ccd_conf *c, const char *network)
 {
 	unsigned i;
@@ -183,12 +193,14 @@ static int conf_line(struct ccd_conf *c, unsigned *seen, char *key,
 	if (!strncmp(key, "network.", 8)) {
 		char *name = key + 8, *dot = strrchr(name, '.');
 		struct ccd_conf_net *net = NULL;
-		int is_uplink;
+		int is_uplink, is_mtu;
 
-		if (!dot || (strcmp(dot, ".max-peers") && strcmp(dot, ".uplink")))
-			return ERR("unknown key '%s' (known: network.NAME.max-peers, network.NAME.uplink)",
+		if (!dot || (strcmp(dot, ".max-peers") && strcmp(dot, ".uplink") &&
+			     strcmp(dot, ".mtu")))
+			return ERR("unknown key '%s' (known: network.NAME.max-peers, network.NAME.uplink, network.NAME.mtu)",
 				   key);
 		is_uplink = !strcmp(dot, ".uplink");
+		is_mtu = !strcmp(dot, ".mtu");
 		*dot = '\0';
 		if (!ccd_valid_network(name, strlen(name)))
 			return ERR("bad network name '%s' (want [a-z0-9][a-z0-9_-]{0,31})",
@@ -197,14 +209,21 @@ static int conf_line(struct ccd_conf *c, unsigned *seen, char *key,
 		for (k = 0; k < c->nnet; k++)
 			if (!strcmp(c->nets[k].name, name))
 				net = &c->nets[k];
-		if (net && (is_uplink ? net->uplink != CCD_UPLINK_UNSET :
-				       net->max_peers_set))
+		if (net && (is_mtu ? net->mtu != 0 :
+			    is_uplink ? net->uplink != CCD_UPLINK_UNSET :
+					net->max_peers_set))
 			return ERR("duplicate key 'network.%s.%s'", name,
+				   is_mtu ? "mtu" :
 				   is_uplink ? "uplink" : "max-peers");
 		if (!net && c->nnet >= CCD_CONF_MAXNETS)
 			return ERR("too many networks (at most %d)",
 				   CCD_CONF_MAXNETS);
-		if (is_uplink) {
+		if (is_mtu) {
+			if (ccd_parse_uint(val, strlen(val), CCD_MTU_MAX, &n) ||
+			    !ccd_valid_mtu(n))
+				return ERR("bad mtu '%s' (want %lu..%lu)", val,
+					   CCD_MTU_MIN, CCD_MTU_MAX);
+		} else if (is_uplink) {
 			if (strcmp(val, "on") && strcmp(val, "off"))
 				return ERR("bad uplink '%s' (want on or off)",
 					   val);
@@ -218,7 +237,9 @@ static int conf_line(struct ccd_conf *c, unsigned *seen, char *key,
 			snprintf(net->name, sizeof(net->name), "%s", name);
 			net->uplink = CCD_UPLINK_UNSET;
 		}
-		if (is_uplink) {
+		if (is_mtu) {
+			net->mtu = (unsigned)n;
+		} else if (is_uplink) {
 			net->uplink = !strcmp(val, "on") ? CCD_UPLINK_ON :
 							   CCD_UPLINK_OFF;
 		} else {
@@ -231,7 +252,7 @@ static int conf_line(struct ccd_conf *c, unsigned *seen, char *key,
 		if (!strcmp(key, keys[k]))
 			break;
 	if (k == sizeof(keys) / sizeof(keys[0]))
-		return ERR("unknown key '%s' (known: ring, mac-prefix, mac-seed, reboot-grace, relink-backoff, network.NAME.max-peers, network.NAME.uplink)",
+		return ERR("unknown key '%s' (known: ring, mac-prefix, mac-seed, reboot-grace, relink-backoff, network.NAME.max-peers, network.NAME.uplink, network.NAME.mtu)",
 			   key);
 	if (*seen & (1u << k))
 		return ERR("duplicate key '%s'", key);

@@ -165,6 +165,7 @@ struct ccd_conf_net {
 	unsigned max_peers;     /* 0 = no limit */
 	int max_peers_set;      /* the key was given (duplicate detection) */
 	int uplink;             /* CCD_UPLINK_UNSET, _OFF or _ON */
+	unsigned mtu;           /* network.NAME.mtu; 0 = unset */
 };
 
 /* network.NAME.uplink: unset = colorcomctl decides; on/off = colorcomd keeps
@@ -215,6 +216,10 @@ void ccd_conf_host_seed(struct ccd_conf *c, const char *path);
 unsigned ccd_conf_max_peers(const struct ccd_conf *c, const char *network);
 /* CCD_UPLINK_UNSET when the file does not say. */
 int ccd_conf_uplink(const struct ccd_conf *c, const char *network);
+/* network.NAME.mtu: the one MTU of every NIC on NAME (colorcomctl writes it
+ * as the NIC's `mtu`, colorcomd refuses a NIC with another); 0 = unset:
+ * each NIC keeps the `mtu` it was attached with (default 1500). */
+unsigned ccd_conf_mtu(const struct ccd_conf *c, const char *network);
 
 /* A ring size: an order 6..9, or bytes with an optional K/KiB/M/MiB suffix
  * that is a power of two between 256K and 2M.  -1 with a reason in err. */
@@ -289,6 +294,7 @@ struct ccctl_spec {
 	int devid;              /* -1 = first free */
 	int has_mac;            /* 0: auto-assign (ccctl_auto_mac) */
 	int has_order;          /* 0: the configured default ring */
+	int has_mtu;            /* 0: the network's (conf) or 1500 */
 	int uplink;             /* dom0's uplink NIC (`colorcomctl uplink`) */
 };
 

@@ -110,6 +110,7 @@ int ccctl_parse_spec(const char *spec, struct ccctl_spec *out, char *err,
 				return ERR("bad mtu '%s' (want %lu..%lu)", v,
 					   CCD_MTU_MIN, CCD_MTU_MAX);
 			out->mtu = (unsigned)n;
+			out->has_mtu = 1;
 			break;
 		case 3:
 			if (ccctl_parse_ring(v, &out->order, err, errsz))

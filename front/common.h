@@ -49,8 +49,28 @@
 #define CCNET_MAX_ORDER		CCRING_MAX_ORDER
 
 /* Frames held per link while its ring is full; beyond that we drop for that
- * peer only.  Bounded so a stuck peer costs at most this much memory. */
+ * peer only.  Unicast stops its TX queue on the first one, so what collects
+ * here is mostly flood copies; bounded so a stuck peer costs at most this
+ * much memory, and emptied by the stall timeout. */
 #define CCNET_BACKLOG_MAX	256
+
+/*
+ * TX queues.  Queue 0 carries floods (broadcast, multicast) and is never
+ * stopped; every connected link gets one of queues 1..N-1 (the least used),
+ * and ndo_select_queue sends a frame to its destination link's queue, so a
+ * full peer stops only its own queue and the qdisc (fq_codel) holds its
+ * backlog.  Beyond N-1 links, links share queues; the stall timeout bounds
+ * how long a stuck peer can hold a shared one.
+ */
+#define CCNET_TXQ_NUM		16
+#define CCNET_TXQ_FLOOD		0
+
+/* A peer that lets its ring stay full this long (a stalled consumer) loses
+ * its backlog and gets no queue stop until it consumes again (module
+ * parameter tx_stall_ms, clamped to this range). */
+#define CCNET_STALL_MS_DEFAULT	2000u
+#define CCNET_STALL_MS_MIN	100u
+#define CCNET_STALL_MS_MAX	60000u
 
 /* RX frames up to this size are copied into one linear skb; larger ones get a
  * small linear head and page frags so we never ask for high-order atomics. */
@@ -83,6 +103,9 @@ struct ccnet_link_stats {
 	u64			tx_bytes;
 	u64			tx_dropped;
 	u64			ring_full;
+	u64			tx_queue_stops;	/* our TX queue stopped for this peer */
+	u64			tx_stalls;	/* stall timeouts that fired */
+	u64			tx_stall_dropped; /* dropped because stalled (in tx_dropped) */
 	struct u64_stats_sync	rx_syncp;
 	u64			rx_packets;
 	u64			rx_bytes;
@@ -107,6 +130,7 @@ struct ccnet_link_stats {
  * its NIC's totals. */
 struct ccnet_stats_snap {
 	u64 tx_packets, tx_bytes, tx_dropped, ring_full, notify_tx;
+	u64 tx_queue_stops, tx_stalls, tx_stall_dropped;
 	u64 rx_packets, rx_bytes, rx_dropped, rx_bad_src, rx_bad_meta, notify_rx;
 	u64 rx_bad_csum, rx_bad_gso, rx_bad_feature, rx_too_big, rx_link_local;
 	u64 rx_copy_errors;
@@ -179,6 +203,22 @@ struct ccnet_link {
 	struct ccring		tx;
 	struct sk_buff_head	backlog;	/* protected by tx_lock */
 	u32			want_len;	/* head of backlog waits for this */
+	/*
+	 * Backpressure, all under tx_lock.  txq: our queue (1..N-1), set at
+	 * connect under RTNL and read by ndo_select_queue.  stopped_txq: the
+	 * queue we stopped because our ring was full (the backlog is then not
+	 * empty); the poll wakes it once the backlog is in the ring.
+	 * stall_timer fires if that takes longer than tx_stall_ms with no
+	 * progress (tx_moved unchanged since stall_mark): the backlog is
+	 * dropped, the queue woken, and `stalled` makes a full ring drop
+	 * instead of queue until the peer consumes again.
+	 */
+	u16			txq;
+	struct netdev_queue	*stopped_txq;
+	bool			stalled;
+	unsigned long		tx_moved;
+	unsigned long		stall_mark;
+	struct timer_list	stall_timer;
 
 	/*
 	 * RX: the peer's ring.  rx (the consumer's private indices), eoi_work and
@@ -234,10 +274,16 @@ struct ccnet_nic {
 	 * goes there.  Written under RTNL, read under RCU by TX. */
 	struct ccnet_link __rcu	*uplink;
 
-	/* Link whose committed records we have not pushed yet because
-	 * netdev_xmit_more() promised another frame.  Only touched under the TX
-	 * queue lock. */
-	struct ccnet_link	*tx_defer;
+	/* Per TX queue: the link whose committed records we have not pushed
+	 * yet because netdev_xmit_more() promised another frame.  Entry q is
+	 * only touched under TX queue q's lock. */
+	struct ccnet_link	*tx_defer[CCNET_TXQ_NUM];
+	/* Connected links per TX queue (RTNL): a new link takes the least
+	 * used of 1..N-1. */
+	unsigned int		txq_users[CCNET_TXQ_NUM];
+	/* The network's MTU (the backend's `mtu`): ethN's max_mtu, and the
+	 * largest frame RX accepts whatever ethN's own MTU is lowered to. */
+	unsigned int		net_mtu;
 
 	/* Counters of links that went away, so totals never go backwards.
 	 * stats_lock also makes "remove from list + fold in" atomic for
@@ -281,9 +327,15 @@ void ccnet_reclaim_exit(void);
 
 /* tx.c */
 netdev_tx_t ccnet_start_xmit(struct sk_buff *skb, struct net_device *ndev);
+u16 ccnet_select_queue(struct net_device *ndev, struct sk_buff *skb,
+		       struct net_device *sb_dev);
 bool ccnet_tx_drain(struct ccnet_link *link);
-void ccnet_tx_flush_defer(struct ccnet_nic *nic);
+void ccnet_tx_flush_defer(struct ccnet_nic *nic, unsigned int q);
+void ccnet_tx_flush_defer_all(struct ccnet_nic *nic);
 void ccnet_tx_purge(struct ccnet_link *link);
+void ccnet_tx_stall_timer(struct timer_list *t);
+void ccnet_tx_queue_assign(struct ccnet_link *link);
+void ccnet_tx_queue_release(struct ccnet_link *link);
 
 /* rx.c */
 irqreturn_t ccnet_link_interrupt(int irq, void *dev_id);

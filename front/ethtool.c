@@ -19,13 +19,15 @@ static const char ccnet_nic_strings[][ETH_GSTRING_LEN] = {
 	"rx_bad_meta", "links", "links_connected", "tx_to_uplink",
 	"rx_bad_csum", "rx_bad_gso", "rx_bad_feature", "rx_too_big",
 	"rx_link_local", "rx_copy_errors", "tx_link_local",
+	"tx_queue_stops", "tx_stalls", "tx_stall_dropped",
 };
 #define CCNET_NIC_NSTATS ARRAY_SIZE(ccnet_nic_strings)
 
 static const char * const ccnet_link_strings[] = {
 	"tx_packets", "tx_bytes", "rx_packets", "rx_bytes", "tx_dropped",
 	"rx_dropped", "ring_full", "notify_tx", "notify_rx", "proto_errors",
-	"spurious", "eoi_throttled", "rx_refused",
+	"spurious", "eoi_throttled", "rx_refused", "tx_queue_stops",
+	"tx_stalls", "tx_stall_dropped",
 };
 #define CCNET_LINK_NSTATS ARRAY_SIZE(ccnet_link_strings)
 
@@ -179,7 +181,10 @@ static void ccnet_get_ethtool_stats(struct net_device *ndev,
 	data[23] = sum.rx_link_local;
 	data[24] = sum.rx_copy_errors;
 	data[25] = atomic64_read(&nic->tx_link_local);
-	BUILD_BUG_ON(CCNET_NIC_NSTATS != 26 || CCNET_LINK_NSTATS != 13);
+	data[26] = sum.tx_queue_stops;
+	data[27] = sum.tx_stalls;
+	data[28] = sum.tx_stall_dropped;
+	BUILD_BUG_ON(CCNET_NIC_NSTATS != 29 || CCNET_LINK_NSTATS != 16);
 	data += CCNET_NIC_NSTATS;
 
 	list_for_each_entry(link, &nic->links, nic_node) {
@@ -188,6 +193,9 @@ static void ccnet_get_ethtool_stats(struct net_device *ndev,
 		ccnet_link_snap(link, &s);
 		ccnet_fill_link(data, &s);
 		data[12] = ccnet_refused(&s);
+		data[13] = s.tx_queue_stops;
+		data[14] = s.tx_stalls;
+		data[15] = s.tx_stall_dropped;
 		data += CCNET_LINK_NSTATS;
 	}
 	for (; n < nic->ethtool_nlinks; n++) {

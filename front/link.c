@@ -80,6 +80,9 @@ void ccnet_link_snap(struct ccnet_link *link, struct ccnet_stats_snap *s)
 		s->tx_bytes = st->tx_bytes;
 		s->tx_dropped = st->tx_dropped;
 		s->ring_full = st->ring_full;
+		s->tx_queue_stops = st->tx_queue_stops;
+		s->tx_stalls = st->tx_stalls;
+		s->tx_stall_dropped = st->tx_stall_dropped;
 	} while (u64_stats_fetch_retry(&st->tx_syncp, start));
 	do {
 		start = u64_stats_fetch_begin(&st->rx_syncp);
@@ -486,15 +489,22 @@ static void ccnet_link_teardown(struct ccnet_link *link)
 			RCU_INIT_POINTER(nic->uplink, NULL);
 		nic->nconnected--;
 		ccnet_nic_update_carrier(nic);
+		ccnet_tx_queue_release(link);
 	}
 	spin_lock_bh(&link->tx_lock);
 	link->tx_ok = false;
 	spin_unlock_bh(&link->tx_lock);
+	/* Also wakes the queue we stopped: it may be shared. */
 	ccnet_tx_purge(link);
+	/* Only xmit arms it, and only while tx_ok. */
+	del_timer_sync(&link->stall_timer);
 	if (nic) {
+		unsigned int q;
+
 		netif_tx_lock_bh(nic->ndev);
-		if (nic->tx_defer == link)
-			nic->tx_defer = NULL;
+		for (q = 0; q < CCNET_TXQ_NUM; q++)
+			if (nic->tx_defer[q] == link)
+				nic->tx_defer[q] = NULL;
 		netif_tx_unlock_bh(nic->ndev);
 	}
 	/* Waits for the poll's owner (softirq, thread or busy-poll reader);
@@ -753,8 +763,10 @@ static int ccnet_link_connect(struct ccnet_link *link, const char **why)
 		atomic_inc(&ccnet_evtchns_active);
 	}
 
+	ccnet_tx_queue_assign(link);
 	spin_lock_bh(&link->tx_lock);
 	link->tx_ok = true;
+	link->stalled = false;
 	spin_unlock_bh(&link->tx_lock);
 	set_bit(CCNET_LINK_CONNECTED, &link->flags);
 	hlist_add_head_rcu(&link->hash_node,
@@ -844,6 +856,7 @@ static int ccnet_link_probe(struct xenbus_device *dev, bool is_back)
 	skb_queue_head_init(&link->backlog);
 	INIT_WORK(&link->broken_work, ccnet_link_broken_work);
 	timer_setup(&link->eoi_timer, ccnet_eoi_timer, 0);
+	timer_setup(&link->stall_timer, ccnet_tx_stall_timer, 0);
 	u64_stats_init(&link->stats.tx_syncp);
 	u64_stats_init(&link->stats.rx_syncp);
 	INIT_LIST_HEAD(&link->nic_node);

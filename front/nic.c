@@ -44,6 +44,9 @@ static void ccnet_snap_add(struct ccnet_stats_snap *sum,
 	sum->tx_dropped += s->tx_dropped;
 	sum->ring_full += s->ring_full;
 	sum->notify_tx += s->notify_tx;
+	sum->tx_queue_stops += s->tx_queue_stops;
+	sum->tx_stalls += s->tx_stalls;
+	sum->tx_stall_dropped += s->tx_stall_dropped;
 	sum->rx_packets += s->rx_packets;
 	sum->rx_bytes += s->rx_bytes;
 	sum->rx_dropped += s->rx_dropped;
@@ -120,7 +123,7 @@ static int ccnet_open(struct net_device *ndev)
 	ASSERT_RTNL();
 	list_for_each_entry(link, &nic->links, nic_node)
 		ccnet_link_napi_start(link);
-	netif_start_queue(ndev);
+	netif_tx_start_all_queues(ndev);
 	return 0;
 }
 
@@ -133,7 +136,7 @@ static int ccnet_stop(struct net_device *ndev)
 	netif_tx_disable(ndev);
 	/* The burst that promised "more" will not get it now. */
 	netif_tx_lock_bh(ndev);
-	ccnet_tx_flush_defer(nic);
+	ccnet_tx_flush_defer_all(nic);
 	netif_tx_unlock_bh(ndev);
 	list_for_each_entry(link, &nic->links, nic_node) {
 		ccnet_link_napi_stop(link);
@@ -142,10 +145,31 @@ static int ccnet_stop(struct net_device *ndev)
 	return 0;
 }
 
+/*
+ * The network's MTU is the toolstack's (colorcomd enforces one per network):
+ * every peer sends up to it and RX accepts up to it, so ethN may go below it
+ * (as on any Ethernet) but never above.  max_mtu already makes the core
+ * refuse that; this says why, once per attempt.
+ */
+static int ccnet_change_mtu(struct net_device *ndev, int new_mtu)
+{
+	struct ccnet_nic *nic = ccnet_nic_of(ndev);
+
+	if (new_mtu > (int)nic->net_mtu) {
+		netdev_warn(ndev, "mtu %d is above the network's %u\n", new_mtu,
+			    nic->net_mtu);
+		return -EINVAL;
+	}
+	WRITE_ONCE(ndev->mtu, new_mtu);
+	return 0;
+}
+
 static const struct net_device_ops ccnet_netdev_ops = {
 	.ndo_open		= ccnet_open,
 	.ndo_stop		= ccnet_stop,
 	.ndo_start_xmit		= ccnet_start_xmit,
+	.ndo_select_queue	= ccnet_select_queue,
+	.ndo_change_mtu		= ccnet_change_mtu,
 	.ndo_get_stats64	= ccnet_get_stats64,
 	.ndo_validate_addr	= eth_validate_addr,
 	/* No ndo_set_mac_address: peers filter on the MAC dom0 assigned. */
@@ -254,6 +278,9 @@ static void ccnet_nic_reconnect(struct ccnet_nic *nic, enum xenbus_state bstate)
 		eth_hw_addr_set(ndev, mac);
 		call_netdevice_notifiers(NETDEV_CHANGEADDR, ndev);
 	}
+	/* The network's MTU may have changed while we were away. */
+	nic->net_mtu = mtu;
+	ndev->max_mtu = mtu;
 	if (ndev->mtu != mtu)
 		dev_set_mtu(ndev, mtu);
 	xenbus_switch_state(nic->xdev, XenbusStateConnected);
@@ -290,8 +317,9 @@ static void ccnet_nic_connect(struct ccnet_nic *nic, enum xenbus_state bstate)
 	eth_hw_addr_set(ndev, mac);
 	ndev->mtu = mtu;
 	/* The network's MTU is the toolstack's: every peer gets the same and
-	 * drops frames above its own (rx_too_big), so raising ours would only
+	 * drops frames above it (rx_too_big), so raising ours would only
 	 * lose frames.  Lowering it stays allowed, as on any Ethernet. */
+	nic->net_mtu = mtu;
 	ndev->max_mtu = mtu;
 	netif_carrier_off(ndev);
 	err = register_netdevice(ndev);
@@ -367,12 +395,14 @@ static int ccnet_nic_probe(struct xenbus_device *xdev,
 	int err;
 
 	p = strrchr(xdev->nodename, '/');
-	ndev = alloc_etherdev(sizeof(*nic));
+	/* One TX queue per peer (tx.c), one RX queue: RX is per-link NAPI. */
+	ndev = alloc_etherdev_mqs(sizeof(*nic), CCNET_TXQ_NUM, 1);
 	if (!ndev)
 		return -ENOMEM;
 	nic = netdev_priv(ndev);
 	nic->ndev = ndev;
 	nic->xdev = xdev;
+	nic->net_mtu = CCNET_DEFAULT_MTU;
 	INIT_LIST_HEAD(&nic->links);
 	INIT_LIST_HEAD(&nic->node);
 	spin_lock_init(&nic->stats_lock);

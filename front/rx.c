@@ -98,7 +98,7 @@ static u64 *ccnet_rx_check_meta(struct ccnet_link *link, struct sk_buff *skb,
 	struct ccnet_link_stats *st = &link->stats;
 
 	switch (ccmeta_check(skb->data, skb_headlen(skb), skb->len, m,
-			     READ_ONCE(link->nic->ndev->mtu), link->adv)) {
+			     READ_ONCE(link->nic->net_mtu), link->adv)) {
 	case CCMETA_OK:
 		return NULL;
 	case CCMETA_FEATURE:
@@ -258,8 +258,11 @@ static void ccnet_eoi(struct ccnet_link *link)
  * (ccnet_link_teardown() in link.c runs the steps in this order):
  *
  *  context              touches                      stopped by
- *  TX (start_xmit)      tx ring, backlog, notify     tx_ok = false under
- *                                                    tx_lock, synchronize_net
+ *  TX (start_xmit)      tx ring, backlog, notify,    tx_ok = false under
+ *                       queue stop, stall_timer arm  tx_lock, synchronize_net
+ *  stall_timer          backlog, queue wake          del_timer_sync() after
+ *                                                    tx_ok went false (it
+ *                                                    then does nothing)
  *  NAPI poll: softirq,  rx ring, eoi_*, spurious,    napi_disable(): waits for
  *    threaded, busy     eoi_timer arm, tx_drain,     whoever owns the instance,
  *    poll (one owner)   notify, EOI                  and ccnet_poll() does

@@ -314,6 +314,7 @@ int ccctl_attach_prepare(struct ccctl_attach *c, const char *spec,
 			 char *err, size_t errsz)
 {
 	const struct ccd_conf *conf = ccctl_conf();
+	unsigned net_mtu;
 
 	if (!conf)
 		return snprintf(err, errsz, "%s", ccctl_conf_err), -1;
@@ -323,6 +324,14 @@ int ccctl_attach_prepare(struct ccctl_attach *c, const char *spec,
 		return -1;
 	if (!c->spec.has_order)
 		c->spec.order = conf->order;
+	net_mtu = ccd_conf_mtu(conf, c->spec.network);
+	if (net_mtu && !c->spec.has_mtu)
+		c->spec.mtu = net_mtu;
+	else if (net_mtu && c->spec.mtu != net_mtu)
+		return snprintf(err, errsz,
+				"mtu %u is not network %s's mtu %u (network.%s.mtu in %s)",
+				c->spec.mtu, c->spec.network, net_mtu,
+				c->spec.network, c->conf_path), -1;
 	return 0;
 }
 

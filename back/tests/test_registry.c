@@ -414,6 +414,44 @@ static int t_plan_max_peers(void)
 	return 0;
 }
 
+static int t_plan_network_mtu(void)
+{
+	struct ccd_snap s;
+	struct ccd_plan p;
+	struct ccd_conf c;
+	struct ccd_opts o = OPTS;
+	char err[128];
+	static const char text[] = "network.blue.mtu = 9000\n";
+
+	CHECK(ccd_conf_parse(text, sizeof(text) - 1, "t", &c, err,
+			     sizeof(err)) == 0);
+	o.conf = &c;
+	ccd_snap_init(&s);
+	doms(&s, 5);
+	nic(&s, 1, 0, "blue", 1, 1, 1);
+	nic(&s, 2, 0, "blue", 2, 1, 1);
+	nic(&s, 3, 0, "blue", 3, 4, 4);   /* live before the key: kept */
+	nic(&s, 4, 0, "red", 4, 1, 1);    /* no network MTU on red */
+	s.nics[0].mtu = 9000;
+	s.nics[1].mtu = 1500;
+	s.nics[2].mtu = 1500;
+	s.nics[3].mtu = 1500;
+	ccd_plan_init(&p);
+	CHECK(ccd_plan_build(&s, &o, &p) == 0);
+	CHECK(!find(&p, CCD_ACT_NIC_ERROR, 1, 0));
+	CHECK(find(&p, CCD_ACT_NIC_ERROR, 2, 0));
+	CHECK(!find(&p, CCD_ACT_NIC_ERROR, 3, 0));
+	CHECK(!find(&p, CCD_ACT_NIC_ERROR, 4, 0));
+	CHECK_STR(find(&p, CCD_ACT_NIC_ERROR, 2, 0)->reason,
+		  "mtu 1500 is not network blue's mtu 9000");
+	ccd_plan_free(&p);
+	/* without the key every MTU is accepted */
+	PLAN(s, p);
+	CHECK_INT(count(&p, CCD_ACT_NIC_ERROR), 0);
+	DONE(s, p);
+	return 0;
+}
+
 static int t_plan_invalid_nic_closed(void)
 {
 	struct ccd_snap s;
@@ -1105,6 +1143,7 @@ int main(void)
 	RUN(t_plan_dup_mac_second_loses);
 	RUN(t_plan_dup_mac_accepted_keeps_it);
 	RUN(t_plan_max_peers);
+	RUN(t_plan_network_mtu);
 	RUN(t_plan_invalid_nic_closed);
 	RUN(t_plan_detach);
 	RUN(t_plan_detach_frontend_closed);

@@ -68,7 +68,7 @@ static int t_errors_name_the_line(void)
 	BAD("ring = 512K\nnetwork.blue.max-peers = 3\nring 1M\n",
 	    "t.conf:3: expected 'key = value'");
 	BAD("\n\n\n\nfoo = 1\n",
-	    "t.conf:5: unknown key 'foo' (known: ring, mac-prefix, mac-seed, reboot-grace, relink-backoff, network.NAME.max-peers, network.NAME.uplink)");
+	    "t.conf:5: unknown key 'foo' (known: ring, mac-prefix, mac-seed, reboot-grace, relink-backoff, network.NAME.max-peers, network.NAME.uplink, network.NAME.mtu)");
 	BAD("ring = 3M", "t.conf:1: ring size '3M' is not a power of two (want 256K, 512K, 1M or 2M)");
 	BAD("ring = 4M", "t.conf:1: ring size '4M' is out of range (want 256K..2M)");
 	BAD("ring = 10", "t.conf:1: ring order 10 is out of range (want 6..9)");
@@ -83,7 +83,13 @@ static int t_errors_name_the_line(void)
 	BAD("relink-backoff = 1\nrelink-backoff = 2", "t.conf:2: duplicate key 'relink-backoff'");
 	BAD("network.Blue.max-peers = 2", "t.conf:1: bad network name 'Blue' (want [a-z0-9][a-z0-9_-]{0,31})");
 	BAD("network.blue.max-peers = x", "t.conf:1: bad max-peers 'x' (want 0..4096)");
-	BAD("network.blue.mtu = 9000", "t.conf:1: unknown key 'network.blue.mtu' (known: network.NAME.max-peers, network.NAME.uplink)");
+	BAD("network.blue.speed = 9000", "t.conf:1: unknown key 'network.blue.speed' (known: network.NAME.max-peers, network.NAME.uplink, network.NAME.mtu)");
+	BAD("network.blue.mtu = 67", "t.conf:1: bad mtu '67' (want 68..65521)");
+	BAD("network.blue.mtu = 65522", "t.conf:1: bad mtu '65522' (want 68..65521)");
+	BAD("network.blue.mtu = 09000", "t.conf:1: bad mtu '09000' (want 68..65521)");
+	BAD("network.blue.mtu = ", "t.conf:1: bad mtu '' (want 68..65521)");
+	BAD("network.blue.mtu = 9000\nnetwork.blue.uplink = on\nnetwork.blue.mtu = 1500",
+	    "t.conf:3: duplicate key 'network.blue.mtu'");
 	BAD("network.blue.max-peers = 2\nnetwork.blue.max-peers = 3",
 	    "t.conf:2: duplicate key 'network.blue.max-peers'");
 	BAD("= 3", "t.conf:1: expected 'key = value'");
@@ -112,6 +118,26 @@ static int t_uplink(void)
 	CHECK_INT(ccd_conf_max_peers(&c, "red"), 0);
 	CHECK_INT(ccd_conf_uplink(&c, "green"), CCD_UPLINK_UNSET);
 	CHECK_INT(ccd_conf_uplink(&c, "other"), CCD_UPLINK_UNSET);
+	return 0;
+}
+
+static int t_mtu(void)
+{
+	static const char text[] =
+		"network.blue.max-peers = 8\n"
+		"network.blue.mtu = 9000\n"
+		"network.red.mtu = 68\n"
+		"network.green.mtu = 65521   # the largest\n"
+		"network.plain.uplink = on\n";
+
+	CHECK_INT(parse(text), 0);
+	CHECK_INT(c.nnet, 4);           /* mtu shares the network's entry */
+	CHECK_INT(ccd_conf_mtu(&c, "blue"), 9000);
+	CHECK_INT(ccd_conf_max_peers(&c, "blue"), 8);
+	CHECK_INT(ccd_conf_mtu(&c, "red"), 68);
+	CHECK_INT(ccd_conf_mtu(&c, "green"), 65521);
+	CHECK_INT(ccd_conf_mtu(&c, "plain"), 0);       /* unset */
+	CHECK_INT(ccd_conf_mtu(&c, "other"), 0);       /* no entry */
 	return 0;
 }
 
@@ -265,6 +291,7 @@ int main(void)
 	RUN(t_full);
 	RUN(t_errors_name_the_line);
 	RUN(t_uplink);
+	RUN(t_mtu);
 	RUN(t_nul_and_long);
 	RUN(t_load);
 	RUN(t_reload);

@@ -211,9 +211,10 @@ static int ccnet_hostile_flood(struct ccnet_link *link, unsigned int ms)
 struct ccnet_hostile_meta {
 	const char	*kind;		/* meta-KIND */
 	bool		vlan;		/* 802.1Q tag before the IPv4 header */
-	u32		len;		/* frame; 0 = our MTU + ETH_HLEN + 1 */
+	u32		len;		/* frame; 0 = network MTU + ETH_HLEN + over */
 	u16		flags, gso_type, gso_size, csum_start, csum_offset;
 	const char	*victim_counter;	/* for the lab's log only */
+	u8		over;
 };
 
 #define CCH_CS	CCRING_F_CSUM_NEEDED
@@ -238,8 +239,9 @@ static const struct ccnet_hostile_meta ccnet_hostile_metas[] = {
 	{ "gso-size-big",   false, 3000, CCH_CS, CCH_V4, 65535, 34, 16, "rx_bad_gso" },
 	{ "gso-csum-off",   false, 3000, CCH_CS, CCH_V4, 1448, 34, 6,  "rx_bad_gso" },
 	{ "gso-csum-in-ip", false, 3000, CCH_CS, CCH_V4, 1448, 24, 16, "rx_bad_gso" },
-	/* a single frame above the MTU */
-	{ "too-big",        false, 0,    0,      0,      0,    0,  0,  "rx_too_big" },
+	/* a frame of exactly the network MTU (a control), and one above it */
+	{ "at-mtu",         false, 0,    0,      0,      0,    0,  0,  "rx_packets", 0 },
+	{ "too-big",        false, 0,    0,      0,      0,    0,  0,  "rx_too_big", 1 },
 };
 
 static const struct ccnet_hostile_meta *ccnet_hostile_meta_find(const char *kind)
@@ -296,7 +298,7 @@ static int ccnet_hostile_meta(struct ccnet_link *link, const char *kind,
 
 	if (!k)
 		return -EINVAL;
-	len = k->len ? k->len : link->nic->ndev->mtu + ETH_HLEN + 1;
+	len = k->len ? k->len : link->nic->net_mtu + ETH_HLEN + k->over;
 	f = kmalloc(len, GFP_KERNEL);
 	if (!f)
 		return -ENOMEM;

@@ -92,6 +92,7 @@ static const char *t_hostile_kinds(void)
 		{ "gso-size-big",     0, 0x0800, 3000, { CS, V4, 54, 65535, 34, 16 }, CCMETA_GSO },
 		{ "gso-csum-off",     0, 0x0800, 3000, { CS, V4, 54, 1448, 34, 6 }, CCMETA_GSO },
 		{ "gso-csum-in-ip",   0, 0x0800, 3000, { CS, V4, 54, 1448, 24, 16 }, CCMETA_GSO },
+		{ "at-mtu",           0, 0x0800, MTU + 14, { 0, 0, 0, 0, 0, 0 }, CCMETA_OK },
 		{ "too-big",          0, 0x0800, 0,    { 0, 0, 0, 0, 0, 0 }, CCMETA_TOO_BIG },
 	};
 	return run_cases(c, sizeof(c) / sizeof(c[0]));

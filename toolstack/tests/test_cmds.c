@@ -310,6 +310,35 @@ static int t_attach_auto_mac(void)
 	return 0;
 }
 
+static int t_network_mtu(void)
+{
+	char path[] = "/tmp/ccctl-conf-XXXXXX";
+	static const char conf[] = "network.blue.mtu = 9000\n";
+	int fd = mkstemp(path);
+	char want[200];
+
+	CHECK(fd >= 0 && write(fd, conf, sizeof(conf) - 1) > 0);
+	close(fd);
+	setup();
+	/* no mtu=: the network's */
+	CHECK_INT(run("-c", path, "attach", "gamma", "network=blue,mac=" MAC1, NULL), 0);
+	CHECK_STR(fx_get(B3 "/mtu"), "9000");
+	/* the same, spelled out */
+	CHECK_INT(run("-c", path, "attach", "delta", "network=blue,mtu=9000,mac=" MAC2, NULL), 0);
+	CHECK_STR(fx_get("/local/domain/0/backend/colorcom/4/0/mtu"), "9000");
+	/* another one: refused before anything is written */
+	fx_nops = 0;
+	CHECK_INT(run("-c", path, "attach", "gamma", "network=blue,mtu=1500", NULL), 1);
+	snprintf(want, sizeof(want), "colorcomctl: attach: mtu 1500 is not network blue's mtu 9000 (network.blue.mtu in %s)\n", path);
+	CHECK_STR(err, want);
+	CHECK_INT(fx_nops, 0);
+	/* a network without the key: 1500 unless told */
+	CHECK_INT(run("-c", path, "attach", "gamma", "network=red", NULL), 0);
+	CHECK_STR(fx_get("/local/domain/0/backend/colorcom/3/1/mtu"), "1500");
+	unlink(path);
+	return 0;
+}
+
 static int t_max_peers_and_conf(void)
 {
 	char path[] = "/tmp/ccctl-conf-XXXXXX";
@@ -700,6 +729,7 @@ int main(void)
 	RUN(t_attach_records_for_reboot);
 	RUN(t_attach_auto_mac);
 	RUN(t_max_peers_and_conf);
+	RUN(t_network_mtu);
 	RUN(t_attach_dying_domain);
 	RUN(t_create_flow);
 	RUN(t_create_options);
