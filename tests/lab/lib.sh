@@ -98,7 +98,11 @@ lab_guest_start() {
 		echo "kernel = \"/lab/guest/vmlinuz\""
 		echo "ramdisk = \"/lab/guest/initrd.gz\""
 		echo "extra = \"console=hvc0 quiet loglevel=4 cc_name=$name\""
-		echo "memory = ${LAB_GUEST_MEM:-256}"
+		local mem=${LAB_GUEST_MEM:-256} min
+		# A debug guest kernel (LAB_GUEST_KERNEL) needs room for KASAN's shadow.
+		min=$(cat /lab/guest-mem-min 2>/dev/null || echo 0)
+		[ "$mem" -ge "$min" ] || mem=$min
+		echo "memory = $mem"
 		echo "vcpus = ${LAB_GUEST_VCPUS:-1}"
 		echo "on_crash = \"preserve\""
 		local l
