@@ -10,7 +10,8 @@
 # them at h's rate, so the bound of phase A is shown to trip.  Then item 5: a link
 # whose half goes Closed (a failed probe), and one that never reaches Connected (h's
 # second NIC, on green, has no driver behind it), are removed and re-created on their
-# own; links that connect are never touched.
+# own; links that connect are never touched.  Phase C: 1000 flaps at a kernel's pace
+# (ccflap), back-off on.
 LAB_GUEST_MEM=192
 XS=/local/domain
 BE=/local/domain/0/backend/colorcom
@@ -165,6 +166,55 @@ if [ "$B_V" -gt "$P_BOUND" ] && [ "$B_W" -gt "$P_BOUND" ]; then pass control-che
 echo "relink-backoff = 60" >"$CONF"
 kill -HUP "$DPID"
 check daemon-alive-after-flapping daemon_alive
+
+# --- phase C, item 1 as the issue puts it: 1000 flaps at a kernel's pace --------------
+# ccflap (a dom0 helper: no process per step) does phase A's round 1000 times with
+# 50 ms pauses, back-off on again.  The links h-v and h-w are created at most
+# bound_for(T) times, the v-w stream goes on, and v's grant use (colorcom's
+# grants_active + grants_pending) never exceeds where it started by more than one
+# ring of the largest order and the per-peer pending cap (513 + 1026 pages), and comes
+# back to within one ring of it afterwards: a leak of even one ring per flap would pass
+# either bound many times over.
+check reload-back-logged wait_until 10 grep -q "reloaded $CONF (relink-backoff 60 s)" "$DLOG"
+sleep 2
+grants_v() { g v 'echo $(( $(cat /sys/module/colorcom/parameters/grants_active) + $(cat /sys/module/colorcom/parameters/grants_pending) ))'; }
+G0=$(grants_v)
+LC=$(wc -l <"$DLOG")
+T0=${EPOCHREALTIME%.*}
+g v "rm -f /tmp/ping-thousand.txt; (ping -i 0.5 -W 5 ${IP[w]} >/tmp/ping-thousand.txt 2>&1 &)" >/dev/null
+ccflap "$HF/state" 1000 50 "$(cc_half_of "$H" "$V")" "$(cc_half_of "$H" "$W")" >/tmp/ccflap.out 2>&1 &
+CPID=$!
+GMAX=${G0:-0}
+while kill -0 "$CPID" 2>/dev/null; do
+	gv=$(grants_v)
+	[ -n "$gv" ] && [ "$gv" -gt "$GMAX" ] && GMAX=$gv
+	sleep 2
+done
+wait "$CPID"
+FL=$(head -n1 /tmp/ccflap.out)
+C_WIN=$(( ${EPOCHREALTIME%.*} - T0 + 1 ))
+C_BOUND=$(bound_for "$C_WIN")
+C_V=$(created_since "$LC" "$V") C_W=$(created_since "$LC" "$W")
+g v "killall -INT ping; sleep 1; cat /tmp/ping-thousand.txt" >"$LAB_LOGDIR/flap-ping-thousand.log" 2>&1
+p=$(sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p' "$LAB_LOGDIR/flap-ping-thousand.log")
+result flap_thousand_rounds "${FL:-0}"
+result flap_thousand_window_s "$C_WIN"
+result flap_thousand_bound "$C_BOUND"
+result flap_thousand_relinks_h_v "$C_V"
+result flap_thousand_relinks_h_w "$C_W"
+result flap_thousand_v_w_ping_loss_pct "${p:-100}"
+result flap_thousand_v_grants_before "$G0"
+result flap_thousand_v_grants_max "$GMAX"
+log "phase thousand: $FL rounds in ${C_WIN}s; links h-v created $C_V times, h-w $C_W (bound $C_BOUND); v's grants $G0, at most $GMAX"
+check thousand-flaps-done sh -c "[ '$FL' = 1000 ] || { cat /tmp/ccflap.out; exit 1; }"
+if [ "$C_V" -le "$C_BOUND" ] && [ "$C_W" -le "$C_BOUND" ]; then pass thousand-relinks-bounded; else fail thousand-relinks-bounded "h-v $C_V, h-w $C_W creations in ${C_WIN}s (bound $C_BOUND)"; fi
+if [ -n "$p" ] && awk -v p="$p" 'BEGIN {exit !(p <= 5)}'; then pass thousand-v-w-stream-continues; else fail thousand-v-w-stream-continues "v -> w ping loss ${p:-?}%"; fi
+if [ -n "$G0" ] && [ "$GMAX" -le $((G0 + 513 + 1026)) ]; then pass thousand-v-grants-bounded; else fail thousand-v-grants-bounded "v's grants $G0 before, $GMAX at most"; fi
+# Afterwards v's use is where it started, give or take the ring of its link to h
+# (which may or may not exist at either moment: h's back-off).
+grants_back() { [ "$(grants_v)" -le $((G0 + 513)) ]; }
+check thousand-v-grants-back wait_until 90 grants_back
+check daemon-alive-after-thousand daemon_alive
 
 # --- item 5: a link that never reaches Connected is re-created ------------------------
 # h gets a second NIC, on "green", whose frontend dom0 sets Connected with no driver
