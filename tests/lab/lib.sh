@@ -99,7 +99,7 @@ lab_guest_start() {
 		echo "ramdisk = \"/lab/guest/initrd.gz\""
 		echo "extra = \"console=hvc0 quiet loglevel=4 cc_name=$name\""
 		local mem=${LAB_GUEST_MEM:-256} min
-		# A debug guest kernel (LAB_GUEST_KERNEL) needs room for KASAN's shadow.
+		# A debug guest kernel (LAB_GUEST_KERNEL) needs room for lockdep's tables.
 		min=$(cat /lab/guest-mem-min 2>/dev/null || echo 0)
 		[ "$mem" -ge "$min" ] || mem=$min
 		echo "memory = $mem"
