@@ -121,10 +121,15 @@ phase_end() {
 	result flap_${name}_create_not_done_h_w "$(not_done_since "$l0" "$W")"
 	log "phase $name: h flapped $P_FLAPS times; links h-v created $P_V times, h-w $P_W times in ${P_WIN}s (bound $P_BOUND)"
 	G_TIMEOUT=90 g v "while pidof ping >/dev/null; do sleep 1; done; cat /tmp/ping-$name.txt" >"$LAB_LOGDIR/flap-ping-$name.log"
-	p=$(sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p' "$LAB_LOGDIR/flap-ping-$name.log")
-	result flap_${name}_v_w_ping_loss_pct "${p:-100}"
-	# Honest traffic continues: the v-w stream loses (almost) nothing.
-	if [ -n "$p" ] && awk -v p="$p" 'BEGIN {exit !(p <= 5)}'; then pass $name-v-w-stream-continues; else fail $name-v-w-stream-continues "v -> w ping loss ${p:-?}%"; fi
+	v_w_stream "$name"
+}
+# v_w_stream NAME: honest traffic continues: the v -> w ping of phase NAME (its output
+# in flap-ping-NAME.log) lost at most 5 %.
+v_w_stream() {
+	local p
+	p=$(sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p' "$LAB_LOGDIR/flap-ping-$1.log")
+	result flap_$1_v_w_ping_loss_pct "${p:-100}"
+	if [ -n "$p" ] && awk -v p="$p" 'BEGIN {exit !(p <= 5)}'; then pass $1-v-w-stream-continues; else fail $1-v-w-stream-continues "v -> w ping loss ${p:-?}%"; fi
 }
 
 # --- phase A: back-off on; x attaches in the middle ----------------------------------
@@ -198,19 +203,17 @@ C_WIN=$(( ${EPOCHREALTIME%.*} - T0 + 1 ))
 C_BOUND=$(bound_for "$C_WIN")
 C_V=$(created_since "$LC" "$V") C_W=$(created_since "$LC" "$W")
 g v "killall -INT ping; sleep 1; cat /tmp/ping-thousand.txt" >"$LAB_LOGDIR/flap-ping-thousand.log" 2>&1
-p=$(sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p' "$LAB_LOGDIR/flap-ping-thousand.log")
 result flap_thousand_rounds "${FL:-0}"
 result flap_thousand_window_s "$C_WIN"
 result flap_thousand_bound "$C_BOUND"
 result flap_thousand_relinks_h_v "$C_V"
 result flap_thousand_relinks_h_w "$C_W"
-result flap_thousand_v_w_ping_loss_pct "${p:-100}"
 result flap_thousand_v_grants_before "$G0"
 result flap_thousand_v_grants_max "$GMAX"
 log "phase thousand: $FL rounds in ${C_WIN}s; links h-v created $C_V times, h-w $C_W (bound $C_BOUND); v's grants $G0, at most $GMAX"
 check thousand-flaps-done sh -c "[ '$FL' = '$C_ROUNDS' ] || { cat /tmp/ccflap.out; exit 1; }"
 if [ "$C_V" -le "$C_BOUND" ] && [ "$C_W" -le "$C_BOUND" ]; then pass thousand-relinks-bounded; else fail thousand-relinks-bounded "h-v $C_V, h-w $C_W creations in ${C_WIN}s (bound $C_BOUND)"; fi
-if [ -n "$p" ] && awk -v p="$p" 'BEGIN {exit !(p <= 5)}'; then pass thousand-v-w-stream-continues; else fail thousand-v-w-stream-continues "v -> w ping loss ${p:-?}%"; fi
+v_w_stream thousand
 if [ -n "$G0" ] && [ "$GMAX" -le $((G0 + 513 + 1026)) ]; then pass thousand-v-grants-bounded; else fail thousand-v-grants-bounded "v's grants $G0 before, $GMAX at most"; fi
 # Afterwards v's use is where it started, give or take the ring of its link to h
 # (which may or may not exist at either moment: h's back-off).
