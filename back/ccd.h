@@ -313,6 +313,38 @@ long long ccd_persist_pass(struct xs_handle *h, struct ccd_persist *ps,
 			   const struct ccd_snap *snap, unsigned grace_s,
 			   long long now_ms);
 
+/* ---- NICs from the domain's xl config (xlargv.c, xlcfg.c) ---------------- */
+#define CCD_XL_MAX_OVER 64
+/* An `xl create` command line: the config file and KEY=VALUE overrides
+ * (pointers into argv, which getopt may permute). */
+struct ccd_xlargs {
+	const char *config;
+	const char *over[CCD_XL_MAX_OVER];
+	int nover;
+	int paused;                     /* -p */
+};
+/* 0 if argv is `xl [opts] create ...` that makes a domain from a config
+ * file, as xl 4.17 reads its options; -1 for anything else (another
+ * command, a dry run, help, a usage error).  Pure. */
+int ccd_xl_create_args(int argc, char **argv, struct ccd_xlargs *out);
+
+/* Attach, once per domain, the NICs its `colorcom = [...]` names; follow
+ * `xl config-update` into the reboot records.  The state is in xenstore
+ * (CCD_XLCFG_ROOT, ccdom0.h); memory holds only what config-update last
+ * stored for each domain. */
+struct ccd_xlcfg;
+struct ccd_xlcfg *ccd_xlcfg_new(void);
+void ccd_xlcfg_free(struct ccd_xlcfg *x);
+/* inotify fd on libxl's userdata directory (-1: none) and its reader: 1 when
+ * an "xl" userdata file (config-update) was written. */
+int ccd_xlcfg_fd(const struct ccd_xlcfg *x);
+int ccd_xlcfg_event(struct ccd_xlcfg *x);
+/* Returns when to pass again (0 = no need). */
+long long ccd_xlcfg_pass(struct xs_handle *h, struct ccd_xlcfg *x,
+			 const struct ccd_snap *snap,
+			 const struct ccd_conf *conf, const char *conf_path,
+			 long long now_ms);
+
 /* ---- link times (status.c) ----------------------------------------------- */
 struct ccd_status;
 struct ccd_status *ccd_status_new(const char *path);

@@ -46,6 +46,8 @@ struct ccd_ctx {
 	struct ccd_conf conf;
 	const char *conf_path;
 	struct ccd_persist *persist;
+	struct ccd_xlcfg *xlcfg;        /* NICs from domains' xl configs */
+	int xlcfg_wake;                 /* an xl config-update was stored */
 	struct ccd_status *status;
 	struct ccd_watches watches;     /* guest-written paths we watch */
 	struct ccd_dirty dirty;         /* what events named since the last pass */
@@ -102,7 +104,17 @@ static int reconcile(struct ccd_ctx *c)
 		goto out;
 	/* Reboot records matter when domains come and go; their own
 	 * deadline (a re-attach waiting for the old dirs) wakes us too. */
-	if (full || dr->doms || c->timer_wake) {
+	if (full || dr->doms || c->timer_wake || c->xlcfg_wake) {
+		/* Before the reboot records: a new domain whose UUID has
+		 * none gets its config's NICs, one that has is left to them. */
+		if (c->xlcfg) {
+			dl = ccd_xlcfg_pass(c->xsh, c->xlcfg, &c->snap, &c->conf,
+					    c->conf_path ? c->conf_path :
+					    CCD_CONF_PATH, ccd_now_ms());
+			if (dl && (!c->deadline_ms || dl < c->deadline_ms))
+				c->deadline_ms = dl;
+		}
+		c->xlcfg_wake = 0;
 		dl = ccd_persist_pass(c->xsh, c->persist, &c->snap,
 				      c->conf.reboot_grace_s, ccd_now_ms());
 		/* A domain's arrival is also looked at a little later, in
@@ -322,13 +334,14 @@ int main(int argc, char **argv)
 	ccd_snap_init(&c.snap);
 	c.timers = ccd_timers_new();
 	c.persist = ccd_persist_new();
+	c.xlcfg = ccd_xlcfg_new();
 	c.status = ccd_status_new(status_path);
 	c.opts.backoff = ccd_backoff_new(c.opts.relink_delay_ms,
 					 c.conf.relink_backoff_s * 1000LL);
 	ccd_status_set_backoff(c.status, c.opts.backoff);
 	c.rl = ccd_rl_new(PASS_BURST, PASS_REFILL_MS);
 	c.dc = ccd_dom_open();
-	if (!c.timers || !c.dc || !c.persist || !c.status || !c.opts.backoff || !c.rl) {
+	if (!c.timers || !c.dc || !c.persist || !c.xlcfg || !c.status || !c.opts.backoff || !c.rl) {
 		ccd_log(CCD_LOG_ERR, "out of memory");
 		goto out;
 	}
@@ -365,7 +378,13 @@ int main(int argc, char **argv)
 
 	{
 		int need = 1;
-		struct pollfd pfd = { .fd = xs_fileno(c.xsh), .events = POLLIN };
+		struct pollfd pfds[2] = {
+			{ .fd = xs_fileno(c.xsh), .events = POLLIN },
+			/* libxl's userdata dir: xl config-update (xlcfg.c) */
+			{ .fd = ccd_xlcfg_fd(c.xlcfg), .events = POLLIN },
+		};
+		struct pollfd *pfd = &pfds[0];
+		nfds_t npfd = pfds[1].fd >= 0 ? 2 : 1;
 
 		while (!got_stop) {
 			long long now, wake;
@@ -387,7 +406,7 @@ int main(int argc, char **argv)
 				wake = now;
 			ts.tv_sec = (wake - now) / 1000;
 			ts.tv_nsec = ((wake - now) % 1000) * 1000000;
-			r = ppoll(&pfd, 1, &ts, &orig);
+			r = ppoll(pfds, npfd, &ts, &orig);
 			/* reload_conf() below may change errno. */
 			perr = errno;
 			/* A SIGHUP is handled inside ppoll, which may still
@@ -415,7 +434,15 @@ int main(int argc, char **argv)
 				need = 1;
 				continue;
 			}
-			if (pfd.revents & (POLLERR | POLLHUP | POLLNVAL)) {
+			if (npfd > 1 && (pfds[1].revents & POLLIN) &&
+			    ccd_xlcfg_event(c.xlcfg)) {
+				c.xlcfg_wake = 1;
+				need = 1;
+			}
+			if (!(pfd->revents & POLLIN) &&
+			    !(pfd->revents & (POLLERR | POLLHUP | POLLNVAL)))
+				continue;
+			if (pfd->revents & (POLLERR | POLLHUP | POLLNVAL)) {
 				ccd_log(CCD_LOG_ERR, "xenstore connection lost");
 				break;
 			}
@@ -462,6 +489,7 @@ out:
 	ccd_backoff_free(c.opts.backoff);
 	ccd_rl_free(c.rl);
 	ccd_persist_free(c.persist);
+	ccd_xlcfg_free(c.xlcfg);
 	ccd_status_free(c.status);
 	ccd_dom_close(c.dc);
 	if (c.xsh)

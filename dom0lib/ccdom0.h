@@ -36,6 +36,10 @@ extern const char ccd_version[];
  * detach, and by colorcomd once no domain has had the UUID for the
  * configured reboot-grace. */
 #define CCD_PERSIST_ROOT    "/local/domain/0/colorcom/persist"
+/* What colorcomd made of each domain's xl config: CCD_XLCFG_ROOT/D/source
+ * (where the config came from, written last: D is done), name, and
+ * error/N (colorcom[N] not attached, why) or error/config (none read). */
+#define CCD_XLCFG_ROOT      "/local/domain/0/colorcom/config"
 
 #define CCD_K_BACKEND       "backend"
 #define CCD_K_BACKEND_ID    "backend-id"
@@ -372,9 +376,75 @@ void ccctl_persist_dir(char *buf, size_t sz, const char *uuid, unsigned devid);
 void ccctl_backend_dir(char *buf, size_t sz, unsigned domid, unsigned devid);
 void ccctl_frontend_dir(char *buf, size_t sz, unsigned domid, unsigned devid);
 
+/* ---- one attach (attach.c) --------------------------------------------- */
+#define CCCTL_ERRLEN 256
+/* Longest domain name the tools take (a config's name, a DOMAIN argument);
+ * longer ones are refused, never cut (it seeds the MAC, names the record). */
+#define CCCTL_NAME_MAX 63
+
+struct ccctl_attach {
+	unsigned domid, devid;
+	struct ccctl_spec spec;
+	const struct ccd_conf *conf;
+	const char *conf_path;
+	char seed[64];                  /* domain name: seeds the auto MAC */
+	char uuid[CCCTL_UUID_LEN + 1];  /* "" = no persistence record */
+	int dry_run;                    /* check everything, write nothing */
+	char err[CCCTL_ERRLEN];
+};
+struct xs_handle;
+/* xs_read into buf as a string: its length, -1 missing, -2 too long or
+ * holding a NUL (buf = ""). */
+int ccctl_read(struct xs_handle *h, uint32_t t, const char *path, char *buf,
+	       size_t bufsz);
+/* Numeric entries of a directory, sorted; returns count (<= max). */
+unsigned ccctl_list_ids(struct xs_handle *h, uint32_t t, const char *path,
+			unsigned long maxid, unsigned *out, unsigned max);
+/* Backend key of NIC (d, n) into buf, as ccctl_read. */
+int ccctl_nic_key(struct xs_handle *h, uint32_t t, unsigned d, unsigned n,
+		  const char *key, char *buf, size_t sz);
+/* Parse SPEC with conf's defaults (ring, the network's MTU).  -1 with err. */
+int ccctl_attach_prepare_conf(struct ccctl_attach *c, const char *spec,
+			      const struct ccd_conf *conf,
+			      const char *conf_path, char *err, size_t errsz);
+/* The network half of an attach, inside t: the MAC (given: not used on the
+ * network; auto: the first free one) and max-peers.  pend[0..npend) are NICs
+ * of the same command a dry run did not write: counted as if present.  0, or
+ * 1 refused (c->err). */
+int ccctl_attach_net(struct xs_handle *h, uint32_t t, struct ccctl_attach *c,
+		     const struct ccctl_attach *pend, unsigned npend);
+/* Inside transaction t: choose the devid and (auto) MAC, enforce the
+ * network's policy, write the NIC and (c->uuid set) its reboot record.  0
+ * written (or checked, dry run), >0 refused, <0 xenstore error: c->err
+ * says why either way. */
+int ccctl_attach_write(struct xs_handle *h, uint32_t t, struct ccctl_attach *c);
+
+/* ---- a domain's xl config (domcfg.c, libxlutil) ---------------------------- */
+/* One `colorcom = [...]` entry: prepared (devid chosen as xl numbers vifs),
+ * or bad with the reason in nic.err. */
+struct ccctl_domcfg_nic {
+	struct ccctl_attach at;
+	int bad;
+};
+struct ccctl_domcfg {
+	char name[CCCTL_NAME_MAX + 1];
+	unsigned n;                     /* entries in the list */
+	unsigned nbad;
+	struct ccctl_domcfg_nic nic[CCD_DEVID_MAX + 1];
+};
+/* Parse an xl domain config with libxlutil, xl's own parser: the file at
+ * path, or (data != NULL) len bytes of config text named path in messages,
+ * then each over[i] ("KEY=VALUE", applied after as xl applies them).  -1 with
+ * a one-line err when the config as a whole is unusable (syntax, no name,
+ * `colorcom` not a list of strings, more entries than devids); otherwise 0,
+ * each entry prepared with conf's defaults or marked bad on its own. */
+int ccctl_domcfg_parse(const char *path, const char *data, size_t len,
+		       char **over, int nover, const struct ccd_conf *conf,
+		       const char *conf_path, struct ccctl_domcfg *cfg,
+		       char *err, size_t errsz);
+
 /* xsops.c: apply a write list inside transaction t, without logging;
  * *failed = the op that failed, errno set.  0 or -1. */
-struct xs_handle;
 int ccctl_xs_apply(struct xs_handle *h, uint32_t t, const struct ccctl_ops *ops,
 		   const struct ccctl_op **failed);
 

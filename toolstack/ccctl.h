@@ -15,10 +15,6 @@
 
 #include "ccdom0.h"
 
-#define CCCTL_ERRLEN 256
-/* Longest domain name colorcomctl takes (create's config, a DOMAIN
- * argument); longer ones are refused, never cut. */
-#define CCCTL_NAME_MAX 63
 #define CCCTL_DETACH_WAIT_S 15
 /* ---- xenstore (xsutil.c) ----------------------------------------------------- */
 struct xs_handle;
@@ -33,8 +29,6 @@ int ccctl_domid_arg(const char *arg, unsigned *domid);
 /* Resolve a domid or a name.  Returns 0, or -1 with err set. */
 int ccctl_domain(struct xs_handle *h, const char *arg, unsigned *domid,
 		 char *err, size_t errsz);
-int ccctl_read(struct xs_handle *h, uint32_t t, const char *path, char *buf,
-	       size_t bufsz);
 int ccctl_apply_ops(struct xs_handle *h, uint32_t t,
 		    const struct ccctl_ops *ops);
 /* fn returns 0 commit, >0 abort with err already set (rc returned), <0 error. */
@@ -51,9 +45,6 @@ void ccctl_dom_ident(struct xs_handle *h, unsigned domid, char *name,
 		     size_t namesz, char uuid[CCCTL_UUID_LEN + 1]);
 /* Length of the domain's name in xenstore, -1 if it has none. */
 int ccctl_dom_name_len(struct xs_handle *h, unsigned domid);
-/* Numeric entries of a directory, sorted; returns count (<= max). */
-unsigned ccctl_list_ids(struct xs_handle *h, uint32_t t, const char *path,
-			unsigned long maxid, unsigned *out, unsigned max);
 struct ccd_dom_ctx *ccctl_dc(void);     /* opened on first use */
 
 /* ---- configuration --------------------------------------------------------- */
@@ -71,28 +62,11 @@ struct ccctl_global {
 };
 extern struct ccctl_global ccctl_g;
 
-/* One attach, shared by `attach` and `create`. */
-struct ccctl_attach {
-	unsigned domid, devid;
-	struct ccctl_spec spec;
-	const struct ccd_conf *conf;
-	const char *conf_path;
-	char seed[64];                  /* domain name: seeds the auto MAC */
-	char uuid[CCCTL_UUID_LEN + 1];  /* "" = no persistence record */
-	int dry_run;                    /* check everything, write nothing */
-	char err[CCCTL_ERRLEN];
-};
 /* Parse SPEC with the configured defaults.  -1 with err set. */
 int ccctl_attach_prepare(struct ccctl_attach *c, const char *spec, char *err,
 			 size_t errsz);
-/* The network half of an attach, inside t: the MAC (given: not used on the
- * network; auto: the first free one) and max-peers.  pend[0..npend) are NICs
- * of the same command a dry run did not write: counted as if present.  0, or
- * 1 refused (c->err). */
-int ccctl_attach_net(struct xs_handle *h, uint32_t t, struct ccctl_attach *c,
-		     const struct ccctl_attach *pend, unsigned npend);
-/* Inside transaction t: 0 written (or checked, dry run), >0 refused (c->err),
- * <0 xenstore error (reported). */
+/* ccctl_attach_write (ccdom0.h), with a xenstore error reported: 0 written
+ * (or checked, dry run), >0 refused (c->err), <0 xenstore error. */
 int ccctl_attach_tx(struct xs_handle *h, uint32_t t, struct ccctl_attach *c);
 void ccctl_attach_json(FILE *f, const struct ccctl_attach *c);
 

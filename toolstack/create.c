@@ -1,15 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /* create.c - `colorcomctl create CONFIG [xl create options] [KEY=VALUE...]`.
  *
- * The domain config is read with libxlutil, Xen's own parser for xl's
- * syntax, so `colorcom = [ 'network=blue,mac=...', ... ]` means what it
- * would mean to xl (xl itself ignores the key).  KEY=VALUE overrides are
- * applied the way xl applies them (xlu_cfg_readdata after the file).
- *
- * Order: everything is validated before xl runs; `xl create -p` makes the
- * domain paused; all its NICs are attached in ONE transaction; then
- * `xl unpause`, so the guest sees its NICs from its first instruction.  If
- * the attach fails the domain is destroyed: nothing is left half made.
+ * Plain `xl create` of a config with `colorcom = [...]` gets its NICs too:
+ * colorcomd reads the config of every new domain (back/xlcfg.c).  What
+ * create adds is all-or-nothing with synchronous errors: the config is
+ * parsed with libxlutil (dom0lib/domcfg.c, the parser colorcomd uses) and
+ * every entry checked before xl runs; `xl create -p` makes the domain
+ * paused; colorcomd attaches its NICs; if any entry was refused the domain is
+ * destroyed, else unpaused, so the guest sees its NICs from its first
+ * instruction.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -18,147 +17,17 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <libxlutil.h>
 #include <xenstore.h>
 
 #include "ccctl.h"
 
-#define CCCTL_MAX_NICS  (CCD_DEVID_MAX + 1)
 #define CCCTL_MAX_XLARGS 64
-
-struct ccctl_domcfg {
-	char name[CCCTL_NAME_MAX + 1];
-	unsigned n;
-	struct ccctl_attach nic[CCCTL_MAX_NICS];
-	char err[CCCTL_ERRLEN];
-};
-
-/* Parse CONFIG plus overrides into cfg.  -1 with a one-line err. */
-int ccctl_domcfg_read(const char *path, char **over, int nover,
-		      struct ccctl_domcfg *cfg, char *err, size_t errsz)
-{
-	char spec_err[CCCTL_ERRLEN], rep[512];
-	XLU_ConfigList *list = NULL;
-	const char *name = NULL;
-	unsigned taken = 0;
-	struct stat st;
-	XLU_Config *x;
-	FILE *report;
-	int i, n = 0, e, rc = -1;
-
-	memset(cfg, 0, sizeof(*cfg));
-	if (access(path, R_OK))         /* libxlutil's report loses errno */
-		return snprintf(err, errsz, "%s: %s", path, strerror(errno)), -1;
-	if (!stat(path, &st) && S_ISDIR(st.st_mode))    /* else a scanner error */
-		return snprintf(err, errsz, "%s: %s", path, strerror(EISDIR)), -1;
-	/* libxlutil reports syntax errors as "FILE:LINE: ..." on `report`;
-	 * catch them to print one line. */
-	report = fmemopen(rep, sizeof(rep) - 1, "w");
-	if (!report)
-		return snprintf(err, errsz, "%s: %s", path, strerror(errno)), -1;
-	memset(rep, 0, sizeof(rep));
-	setvbuf(report, NULL, _IONBF, 0);
-	x = xlu_cfg_init(report, path);
-	if (!x) {
-		snprintf(err, errsz, "%s: out of memory", path);
-		goto out_report;
-	}
-	e = xlu_cfg_readfile(x, path);
-	for (i = 0; !e && i < nover; i++)
-		e = xlu_cfg_readdata(x, over[i], (int)strlen(over[i]));
-	if (e) {
-		char *nl = strchr(rep, '\n');
-
-		if (nl)
-			*nl = '\0';
-		if (rep[0])
-			snprintf(err, errsz, "%s", rep);
-		else
-			snprintf(err, errsz, "%s: %s", path, strerror(e));
-		goto out_cfg;
-	}
-	if (xlu_cfg_get_string(x, "name", &name, 1) || !name || !*name) {
-		snprintf(err, errsz, "%s: no name = \"...\" (xl needs one too)",
-			 path);
-		goto out_cfg;
-	}
-	if (strlen(name) > CCCTL_NAME_MAX) {
-		snprintf(err, errsz, "%s: name is %zu characters long (colorcomctl takes at most %d)",
-			 path, strlen(name), CCCTL_NAME_MAX);
-		goto out_cfg;
-	}
-	snprintf(cfg->name, sizeof(cfg->name), "%s", name);
-	e = xlu_cfg_get_list(x, "colorcom", &list, &n, 1);
-	if (e == ESRCH) {
-		n = 0;
-	} else if (e) {
-		snprintf(err, errsz,
-			 "%s: colorcom must be a list of strings: colorcom = [ 'network=NAME,...', ... ]",
-			 path);
-		goto out_cfg;
-	}
-	if (n > (int)CCCTL_MAX_NICS) {
-		snprintf(err, errsz, "%s: colorcom: %d NICs, at most %u", path,
-			 n, CCCTL_MAX_NICS);
-		goto out_cfg;
-	}
-	for (i = 0; i < n; i++) {
-		struct ccctl_attach *c = &cfg->nic[i];
-		const char *spec = xlu_cfg_get_listitem(list, i);
-		unsigned j;
-
-		if (!spec) {
-			snprintf(err, errsz, "%s: colorcom[%d] is not a string",
-				 path, i);
-			goto out_cfg;
-		}
-		if (ccctl_attach_prepare(c, spec, spec_err, sizeof(spec_err))) {
-			snprintf(err, errsz, "%s: colorcom[%d]: %s", path, i,
-				 spec_err);
-			goto out_cfg;
-		}
-		snprintf(c->seed, sizeof(c->seed), "%s", cfg->name);
-		for (j = 0; j < (unsigned)i; j++) {
-			if (c->spec.has_mac && cfg->nic[j].spec.has_mac &&
-			    !memcmp(c->spec.mac, cfg->nic[j].spec.mac, 6) &&
-			    !strcmp(c->spec.network, cfg->nic[j].spec.network)) {
-				snprintf(err, errsz,
-					 "%s: colorcom[%d]: same MAC and network as colorcom[%u]",
-					 path, i, j);
-				goto out_cfg;
-			}
-			if (c->spec.devid >= 0 &&
-			    c->spec.devid == cfg->nic[j].spec.devid) {
-				snprintf(err, errsz,
-					 "%s: colorcom[%d]: devid %d already used by colorcom[%u]",
-					 path, i, c->spec.devid, j);
-				goto out_cfg;
-			}
-		}
-		if (c->spec.devid >= 0)
-			taken |= 1u << c->spec.devid;
-	}
-	/* Devids as xl numbers vifs: in list order, skipping explicit ones. */
-	for (i = 0; i < n; i++) {
-		struct ccctl_attach *c = &cfg->nic[i];
-		unsigned d;
-
-		if (c->spec.devid >= 0)
-			continue;
-		for (d = 0; taken >> d & 1; d++)
-			;
-		taken |= 1u << d;
-		c->spec.devid = (int)d;
-	}
-	cfg->n = (unsigned)n;
-	rc = 0;
-out_cfg:
-	xlu_cfg_destroy(x);
-out_report:
-	fclose(report);
-	return rc;
-}
+/* How long create waits for colorcomd to attach the NICs of the new
+ * domain (it reads the config when xl introduces the domain). */
+#define CCCTL_CREATE_WAIT_S 30
 
 /* ---- running xl ------------------------------------------------------------------- */
 
@@ -322,23 +191,6 @@ static int long_opt(const char *a, const char *next, const char **config,
 
 /* ---- the command ----------------------------------------------------------------- */
 
-static int attach_all_tx(struct xs_handle *h, uint32_t t, void *arg)
-{
-	struct ccctl_domcfg *cfg = arg;
-	unsigned i;
-	int rc;
-
-	for (i = 0; i < cfg->n; i++) {
-		rc = ccctl_attach_tx(h, t, &cfg->nic[i]);
-		if (rc > 0)     /* the refusal of one NIC is the command's */
-			snprintf(cfg->err, sizeof(cfg->err),
-				 "colorcom[%u]: %.200s", i, cfg->nic[i].err);
-		if (rc)
-			return rc;
-	}
-	return 0;
-}
-
 static void print_dry(const struct ccctl_domcfg *cfg, char **xlargv,
 		      int keep_paused)
 {
@@ -355,9 +207,63 @@ static void print_dry(const struct ccctl_domcfg *cfg, char **xlargv,
 	printf("],\n  \"attach\": [");
 	for (i = 0; i < cfg->n; i++) {
 		printf("%s\n", i ? "," : "");
-		ccctl_attach_json(stdout, &cfg->nic[i]);
+		ccctl_attach_json(stdout, &cfg->nic[i].at);
 	}
 	printf("],\n  \"unpause\": %s\n}\n", keep_paused ? "false" : "true");
+}
+
+/* Wait until colorcomd has read the new domain's config (its mark in
+ * CCD_XLCFG_ROOT), then check that it attached every entry; each NIC's MAC
+ * comes back into cfg.  0, or 1 with the reasons printed. */
+static int wait_colorcomd(struct xs_handle *h, unsigned domid,
+			  struct ccctl_domcfg *cfg)
+{
+	const struct timespec tick = { 0, 100 * 1000 * 1000 };
+	char p[160], v[CCCTL_ERRLEN], src[320];
+	unsigned k, i, n = 0, bad = 0;
+	char **errs;
+	int l;
+
+	const char *ws = getenv("COLORCOMCTL_CREATE_WAIT_S");    /* tests */
+	unsigned wait_s = ws && *ws ? (unsigned)atoi(ws) : CCCTL_CREATE_WAIT_S;
+
+	for (i = 0; i < wait_s * 10; i++) {
+		snprintf(p, sizeof(p), CCD_XLCFG_ROOT "/%u/source", domid);
+		if (ccctl_read(h, XBT_NULL, p, src, sizeof(src)) >= 0)
+			break;
+		nanosleep(&tick, NULL);
+	}
+	if (i == wait_s * 10) {
+		ccctl_err("create: colorcomd did not read domain %u's config within %u s (is it running? systemctl status colorcomd)",
+			  domid, wait_s);
+		return 1;
+	}
+	snprintf(p, sizeof(p), CCD_XLCFG_ROOT "/%u/error", domid);
+	errs = xs_directory(h, XBT_NULL, p, &n);
+	for (k = 0; errs && k < n; k++) {
+		snprintf(p, sizeof(p), CCD_XLCFG_ROOT "/%u/error/%.16s", domid,
+			 errs[k]);
+		if (ccctl_read(h, XBT_NULL, p, v, sizeof(v)) >= 0) {
+			ccctl_err("create: %s", v);
+			bad++;
+		}
+	}
+	free(errs);
+	if (bad)
+		return 1;
+	for (k = 0; k < cfg->n; k++) {
+		struct ccctl_attach *c = &cfg->nic[k].at;
+
+		snprintf(p, sizeof(p), CCD_BACKEND_ROOT "/%u/%u/" CCD_K_MAC,
+			 domid, c->devid);
+		l = ccctl_read(h, XBT_NULL, p, v, sizeof(v));
+		if (l < 0 || ccd_parse_mac(v, (size_t)l, c->spec.mac)) {
+			ccctl_err("create: colorcom[%u]: colorcomd (config from %s) attached no NIC %u/%u",
+				  k, src, domid, c->devid);
+			bad++;
+		}
+	}
+	return bad ? 1 : 0;
 }
 
 int cmd_create(int argc, char **argv)
@@ -365,6 +271,7 @@ int cmd_create(int argc, char **argv)
 	static struct ccctl_domcfg cfg;
 	char *xlargv[CCCTL_MAX_XLARGS + 4], *over[CCCTL_MAX_XLARGS];
 	char err[CCCTL_ERRLEN], mac[18];
+	const struct ccd_conf *conf;
 	const char *config = NULL;
 	int nx = 0, nover = 0, i, j, rc, keep_paused = 0;
 	struct xs_handle *h;
@@ -435,11 +342,27 @@ int cmd_create(int argc, char **argv)
 		xlargv[nx++] = over[i];
 	xlargv[nx] = NULL;
 
-	if (ccctl_domcfg_read(config, over, nover, &cfg, err, sizeof(err))) {
+	conf = ccctl_conf();
+	if (!conf) {
+		ccctl_err("create: %s", ccctl_conf_err);
+		return 1;
+	}
+	if (ccctl_domcfg_parse(config, NULL, 0, over, nover, conf,
+			       ccctl_conf_path(), &cfg, err, sizeof(err))) {
 		ccctl_err("create: %s", err);
 		return 1;
 	}
+	/* colorcomd would attach the good entries and report the others;
+	 * create refuses the whole config before anything exists. */
+	for (k = 0; k < cfg.n; k++)
+		if (cfg.nic[k].bad) {
+			ccctl_err("create: %s: colorcom[%u]: %s", config, k,
+				  cfg.nic[k].at.err);
+			return 1;
+		}
 	if (ccctl_g.dry_run) {
+		static struct ccctl_attach pend[CCD_DEVID_MAX + 1];
+
 		/* No domain yet: paths say $DOMID.  With xenstore, each NIC's
 		 * MAC and max-peers are checked as the real run would (the
 		 * NICs before it counted as written); without, auto MACs are
@@ -448,12 +371,11 @@ int cmd_create(int argc, char **argv)
 		if (!h)
 			ccctl_err("create: note: no xenstore here, so the dry run checks no MAC clash");
 		for (k = 0; k < cfg.n; k++) {
-			struct ccctl_attach *c = &cfg.nic[k];
+			struct ccctl_attach *c = &cfg.nic[k].at;
 
 			c->domid = CCCTL_DOMID_NEW;
-			c->devid = (unsigned)c->spec.devid;
 			if (h) {
-				rc = ccctl_attach_net(h, XBT_NULL, c, cfg.nic, k);
+				rc = ccctl_attach_net(h, XBT_NULL, c, pend, k);
 				if (rc) {
 					ccctl_err("create: colorcom[%u]: %s", k,
 						  c->err);
@@ -463,6 +385,7 @@ int cmd_create(int argc, char **argv)
 				ccctl_auto_mac(c->conf, c->seed, c->spec.network,
 					       c->devid, 0, c->spec.mac);
 			}
+			pend[k] = *c;
 		}
 		print_dry(&cfg, xlargv, keep_paused);
 		return 0;
@@ -482,27 +405,19 @@ int cmd_create(int argc, char **argv)
 		xl_simple("destroy", cfg.name);
 		return 1;
 	}
-	for (k = 0; k < cfg.n; k++) {
-		cfg.nic[k].domid = domid;
-		ccctl_dom_ident(h, domid, NULL, 0, cfg.nic[k].uuid);
-	}
-	rc = cfg.n ? ccctl_transact(h, attach_all_tx, &cfg) : 0;
+	rc = wait_colorcomd(h, domid, &cfg);
 	if (rc) {
-		if (rc > 0)
-			ccctl_err("create: %s; destroying domain %u", cfg.err,
-				  domid);
-		else
-			ccctl_err("create: attach failed; destroying domain %u",
-				  domid);
+		ccctl_err("create: destroying domain %u", domid);
 		xl_domid("destroy", domid);
 		return 1;
 	}
 	for (k = 0; k < cfg.n; k++) {
 		if (ccctl_g.verbose)
-			ccctl_attach_json(stderr, &cfg.nic[k]);
-		ccd_mac_format(cfg.nic[k].spec.mac, mac);
+			ccctl_attach_json(stderr, &cfg.nic[k].at);
+		ccd_mac_format(cfg.nic[k].at.spec.mac, mac);
 		printf("attached colorcom NIC %u/%u (network %s, mac %s)\n",
-		       domid, cfg.nic[k].devid, cfg.nic[k].spec.network, mac);
+		       domid, cfg.nic[k].at.devid, cfg.nic[k].at.spec.network,
+		       mac);
 	}
 	if (!keep_paused && xl_domid("unpause", domid)) {
 		ccctl_err("create: xl unpause %u failed; the domain is paused with its NICs",

@@ -434,6 +434,48 @@ static int ropts_parse(int argc, char **argv, struct ropts *o, int maxpos)
 
 /* ---- list ---------------------------------------------------------------------- */
 
+/* The entries of domains' xl configs colorcomd did not attach
+ * (CCD_XLCFG_ROOT/D/error/N, back/xlcfg.c): one row each, no devid. */
+static void list_config_errors(struct xs_handle *h, int filter, unsigned only,
+			       int json, int *first)
+{
+	unsigned doms[4096], nd, i, j, ne = 0;
+	char p[160], name[CCCTL_NAME_MAX + 1], msg[CCCTL_ERRLEN];
+	char **es;
+
+	nd = ccctl_list_ids(h, XBT_NULL, CCD_XLCFG_ROOT, CCD_DOMID_MAX, doms,
+			    4096);
+	for (i = 0; i < nd; i++) {
+		if (filter && doms[i] != only)
+			continue;
+		snprintf(p, sizeof(p), CCD_XLCFG_ROOT "/%u/name", doms[i]);
+		if (ccctl_read(h, XBT_NULL, p, name, sizeof(name)) < 0)
+			snprintf(name, sizeof(name), "-");
+		snprintf(p, sizeof(p), CCD_XLCFG_ROOT "/%u/error", doms[i]);
+		es = xs_directory(h, XBT_NULL, p, &ne);
+		for (j = 0; es && j < ne; j++) {
+			snprintf(p, sizeof(p), CCD_XLCFG_ROOT "/%u/error/%.16s",
+				 doms[i], es[j]);
+			if (ccctl_read(h, XBT_NULL, p, msg, sizeof(msg)) < 0)
+				continue;
+			if (!json) {
+				printf("%-6u %-16s %-5s %-16s %-17s %-12s %-12s %u  error: %s\n",
+				       doms[i], name, "-", "-", "-", "-", "-",
+				       0, msg);
+				continue;
+			}
+			printf("%s\n  {\"domid\": %u, \"name\": ",
+			       *first ? "" : ",", doms[i]);
+			*first = 0;
+			ccctl_json_str(stdout, name);
+			printf(", \"devid\": null, \"config\": true, \"error\": ");
+			ccctl_json_str(stdout, msg);
+			printf("}");
+		}
+		free(es);
+	}
+}
+
 int cmd_list(int argc, char **argv)
 {
 	struct ropts o = { 0 };
@@ -506,6 +548,7 @@ int cmd_list(int argc, char **argv)
 		printf(", \"flaps\": %lu, \"backoff_s\": %lld}", n->flaps,
 		       n->wait_s);
 	}
+	list_config_errors(h, filter, only, o.json, &first);
 	if (o.json)
 		printf("%s]\n", first ? "" : "\n");
 	view_free(&v);

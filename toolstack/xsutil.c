@@ -146,25 +146,6 @@ void ccctl_xs_close(void)
 	xsh = NULL;
 }
 
-int ccctl_read(struct xs_handle *h, uint32_t t, const char *path, char *buf,
-	       size_t bufsz)
-{
-	unsigned int len = 0;
-	char *v = xs_read(h, t, path, &len);
-
-	if (!v)
-		return -1;
-	if (len >= bufsz || memchr(v, '\0', len)) {
-		free(v);
-		buf[0] = '\0';
-		return -2;
-	}
-	memcpy(buf, v, len);
-	buf[len] = '\0';
-	free(v);
-	return (int)len;
-}
-
 int ccctl_domid_arg(const char *arg, unsigned *domid)
 {
 	/* xl reads a domid with strtoul: leading zeros are fine ("007"). */

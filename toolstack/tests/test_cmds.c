@@ -426,6 +426,24 @@ static int t_attach_dying_domain(void)
 }
 
 
+static int put_file(const char *path, const char *text);
+
+/* What colorcomd does for a new domain (back/xlcfg.c), as create waits for
+ * it: NICs 0..n-1 with their MACs, then the mark with `source` last. */
+static void fake_colorcomd(unsigned domid, unsigned n, const char *const *macs)
+{
+	char p[128];
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(p, sizeof(p), "/local/domain/0/backend/colorcom/%u/%u/mac",
+			 domid, i);
+		fx_set(p, macs[i]);
+	}
+	snprintf(p, sizeof(p), "/local/domain/0/colorcom/config/%u/source", domid);
+	fx_set(p, "xl create (test)");
+}
+
 /* create: a stand-in xl that logs its arguments; the domain it "makes" is put
  * in the fake xenstore beforehand. */
 static int t_create_flow(void)
@@ -452,26 +470,18 @@ static int t_create_flow(void)
 	setup();
 	fx_add_domain(5, "vm1");
 	fx_set("/local/domain/5/vm", "/vm/" UUID3);
-	CHECK_INT(run("create", cfg, "-q", "memory=128", NULL), 0);
 	{
-		struct ccd_conf c;
-		uint8_t m[6];
-		char ms[18];
+		const char *macs[] = { MAC1, "00:16:3e:77:00:01" };
 
-		/* the name from the config seeds the auto MAC, as in a dry run */
-		ccd_conf_defaults(&c);
-		ccd_conf_host_seed(&c, NULL);	/* as colorcomctl loads it */
-		ccctl_auto_mac(&c, "vm1", "red", 1, 0, m);
-		ccd_mac_format(m, ms);
-		snprintf(want, sizeof(want),
-			 "attached colorcom NIC 5/0 (network blue, mac " MAC1 ")\n"
-			 "attached colorcom NIC 5/1 (network red, mac %s)\n"
-			 "created domain 5 (vm1)\n", ms);
-		CHECK_STR(out, want);
+		fake_colorcomd(5, 2, macs);
 	}
-	CHECK_INT(fx_commits, 1);       /* both NICs, one transaction */
-	CHECK_STR(fx_get("/local/domain/0/backend/colorcom/5/1/ring-page-order"), "8");
-	CHECK_STR(fx_get("/local/domain/0/colorcom/persist/" UUID3 "/1/network"), "red");
+	fx_commits = 0;
+	CHECK_INT(run("create", cfg, "-q", "memory=128", NULL), 0);
+	/* the NICs are colorcomd's: create reports them, writes nothing */
+	CHECK_STR(out, "attached colorcom NIC 5/0 (network blue, mac " MAC1 ")\n"
+		  "attached colorcom NIC 5/1 (network red, mac 00:16:3e:77:00:01)\n"
+		  "created domain 5 (vm1)\n");
+	CHECK_INT(fx_commits, 0);
 	f = fopen(logp, "r");
 	CHECK(f && fread(buf, 1, sizeof(buf) - 1, f) > 0);
 	fclose(f);
@@ -486,9 +496,16 @@ static int t_create_flow(void)
 	fprintf(f, "name = \"vm1b\"\ncolorcom = [ 'network=red', 'network=blue,mac=" MAC1 "' ]\n");
 	fclose(f);
 	fx_commits = 0;
+	{
+		const char *macs[] = { "00:16:3e:77:00:02" };
+
+		fake_colorcomd(6, 1, macs);
+		fx_set("/local/domain/0/colorcom/config/6/error/1",
+		       "colorcom[1]: MAC " MAC1 " is already used on network blue by domain 5 devid 0");
+	}
 	CHECK_INT(run("create", cfg, NULL), 1);
-	CHECK_STR(err, "colorcomctl: create: colorcom[1]: MAC " MAC1 " is already used on network blue by domain 5 devid 0; destroying domain 6\n");
-	CHECK(!fx_exists("/local/domain/0/backend/colorcom/6"));
+	CHECK_STR(err, "colorcomctl: create: colorcom[1]: MAC " MAC1 " is already used on network blue by domain 5 devid 0\n"
+		  "colorcomctl: create: destroying domain 6\n");
 	CHECK_INT(fx_commits, 0);
 	memset(buf, 0, sizeof(buf));
 	f = fopen(logp, "r");
@@ -496,6 +513,19 @@ static int t_create_flow(void)
 	fclose(f);
 	snprintf(want, sizeof(want), "create -p %s\ndestroy 6\n", cfg);
 	CHECK_STR(buf, want);
+
+	/* colorcomd never reads it (not running): destroyed after the wait */
+	fx_add_domain(7, "vm1c");
+	CHECK(put_file(cfg, "name = \"vm1c\"\ncolorcom = [ 'network=red' ]\n") == 0);
+	setenv("COLORCOMCTL_CREATE_WAIT_S", "1", 1);
+	CHECK_INT(run("create", cfg, NULL), 1);
+	CHECK_STR(err, "colorcomctl: create: colorcomd did not read domain 7's config within 1 s (is it running? systemctl status colorcomd)\n"
+		  "colorcomctl: create: destroying domain 7\n");
+	/* it read it, yet NIC 0 is missing: not unpaused either */
+	fx_set("/local/domain/0/colorcom/config/7/source", "none");
+	CHECK_INT(run("create", cfg, NULL), 1);
+	CHECK(strstr(err, "colorcom[0]: colorcomd (config from none) attached no NIC 7/0\n"));
+	unsetenv("COLORCOMCTL_CREATE_WAIT_S");
 
 	/* xl fails: nothing attached */
 	f = fopen(xl, "w");
@@ -557,6 +587,11 @@ static int t_create_options(void)
 	fx_add_domain(5, "vm1");
 
 	/* bundled flags; -p is ours (kept paused), -d goes to xl */
+	{
+		const char *macs[] = { MAC1, "00:16:3e:77:00:05" };
+
+		fake_colorcomd(5, 2, macs);
+	}
 	CHECK_INT(run("create", "-dp", cfg, NULL), 0);
 	CHECK(strstr(out, "created domain 5 (vm1), paused\n"));
 	CHECK(slurp_file(logp, buf, sizeof(buf)) == 0);
@@ -565,6 +600,11 @@ static int t_create_options(void)
 	fx_rm("/local/domain/0/backend/colorcom/5");
 	fx_rm("/local/domain/5/device");
 	/* -qfFILE, --defconfig=FILE, --defconfig FILE */
+	{
+		const char *macs[] = { MAC1, "00:16:3e:77:00:05" };
+
+		fake_colorcomd(5, 2, macs);
+	}
 	CHECK_INT(run("create", "-qf", cfg, NULL), 0);
 	CHECK(slurp_file(logp, buf, sizeof(buf)) == 0);
 	snprintf(want, sizeof(want), "create -p -q %s\nunpause 5\n", cfg);
@@ -572,6 +612,11 @@ static int t_create_options(void)
 	fx_rm("/local/domain/0/backend/colorcom/5");
 	fx_rm("/local/domain/5/device");
 	snprintf(want, sizeof(want), "--defconfig=%s", cfg);
+	{
+		const char *macs[] = { MAC1, "00:16:3e:77:00:05" };
+
+		fake_colorcomd(5, 2, macs);
+	}
 	CHECK_INT(run("create", want, NULL), 0);
 	fx_rm("/local/domain/0/backend/colorcom/5");
 	fx_rm("/local/domain/5/device");
@@ -613,7 +658,7 @@ static int t_create_options(void)
 	snprintf(want, sizeof(want), "name = \"%s\"\n", longname);
 	CHECK(put_file(cfg, want) == 0);
 	CHECK_INT(run("create", cfg, NULL), 1);
-	snprintf(want, sizeof(want), "colorcomctl: create: %s: name is 64 characters long (colorcomctl takes at most 63)\n", cfg);
+	snprintf(want, sizeof(want), "colorcomctl: create: %s: name is 64 characters long (at most 63)\n", cfg);
 	CHECK_STR(err, want);
 	CHECK_INT(run("create", "-c", cfg, NULL), 2);
 	CHECK_STR(err, "colorcomctl: create: xl option '-c' is not supported here (attach the console with xl console)\n");
@@ -634,6 +679,22 @@ static int t_create_options(void)
 	unlink(cfg);
 	rmdir(dir);
 	unsetenv("COLORCOMCTL_XL");
+	return 0;
+}
+
+/* list shows the config entries colorcomd could not attach (xlcfg.c). */
+static int t_list_config_errors(void)
+{
+	setup();
+	fx_set("/local/domain/0/colorcom/config/9/name", "vmx");
+	fx_set("/local/domain/0/colorcom/config/9/source", "xl create /etc/xen/vmx.cfg (pid 7)");
+	fx_set("/local/domain/0/colorcom/config/9/error/1", "colorcom[1]: unknown key 'netwrk'");
+	CHECK_INT(run("list", NULL), 0);
+	CHECK(strstr(out, "9      vmx              -     -                -                 -            -            0  error: colorcom[1]: unknown key 'netwrk'\n"));
+	CHECK_INT(run("list", "--json", NULL), 0);
+	CHECK(strstr(out, "{\"domid\": 9, \"name\": \"vmx\", \"devid\": null, \"config\": true, \"error\": \"colorcom[1]: unknown key 'netwrk'\"}"));
+	CHECK_INT(run("list", "3", NULL), 0);
+	CHECK(!strstr(out, "vmx"));
 	return 0;
 }
 
@@ -733,6 +794,7 @@ int main(void)
 	RUN(t_attach_dying_domain);
 	RUN(t_create_flow);
 	RUN(t_create_options);
+	RUN(t_list_config_errors);
 	RUN(t_uplink_refusals);
 	RUN(t_uplink_wait);
 	fx_reset();
