@@ -405,6 +405,10 @@ int cmd_create(int argc, char **argv)
 		xl_simple("destroy", cfg.name);
 		return 1;
 	}
+	for (k = 0; k < cfg.n; k++) {
+		cfg.nic[k].at.domid = domid;
+		ccctl_dom_ident(h, domid, NULL, 0, cfg.nic[k].at.uuid);
+	}
 	rc = wait_colorcomd(h, domid, &cfg);
 	if (rc) {
 		ccctl_err("create: destroying domain %u", domid);
