@@ -221,8 +221,9 @@ out_fd:
 }
 
 /* The text and overrides of the `xl create` that made domain `name`; fills
- * cfg (parsed) and src.  0 found, -1 not. */
-static int xlcfg_from_proc(struct ccd_xlcfg *x, const char *name,
+ * cfg (parsed), pid and src.  With use_ud, an xl process that reboots a
+ * dead domain from its kept config-update gives that text.  0 found, -1 not. */
+static int xlcfg_from_proc(struct ccd_xlcfg *x, const char *name, int use_ud,
 			   const struct ccd_conf *conf, const char *conf_path,
 			   struct ccctl_domcfg *cfg, int *pid, char *src,
 			   size_t srcsz, char *err, size_t errsz)
@@ -268,7 +269,8 @@ static int xlcfg_from_proc(struct ccd_xlcfg *x, const char *name,
 		/* This xl rebooting its domain from a config-update: the
 		 * text it uses, as xl parses it (no overrides). */
 		{
-			struct xlcfg_ud *u = xlcfg_ud_of_pid(x, atoi(de->d_name));
+			struct xlcfg_ud *u = use_ud ?
+				xlcfg_ud_of_pid(x, atoi(de->d_name)) : NULL;
 
 			if (u && ccctl_domcfg_parse("userdata xl", u->text,
 						    u->len, NULL, 0, conf,
@@ -418,8 +420,8 @@ static void xlcfg_new_domain(struct xs_handle *h, struct ccd_xlcfg *x,
 			ccd_log(CCD_LOG_ERR, "domain %u (%s): its config: %s",
 				domid, name, err);
 		}
-	} else if (xlcfg_from_proc(x, name, conf, conf_path, &cfg, &m.pid, src,
-				   sizeof(src), err, sizeof(err)) == 0) {
+	} else if (xlcfg_from_proc(x, name, 1, conf, conf_path, &cfg, &m.pid,
+				   src, sizeof(src), err, sizeof(err)) == 0) {
 		got = 0;
 	}
 	/* Rebooted, restored, migrated here: it gets back what it had
@@ -572,13 +574,26 @@ static void xlcfg_update(struct xs_handle *h, struct ccd_xlcfg *x,
 		return;
 	}
 	u->hash = hash;
-	{
-		char p[96], v[16];
-
-		snprintf(p, sizeof(p), CCD_XLCFG_ROOT "/%u/xl-pid", domid);
-		u->pid = ccd_xs_read(h, XBT_NULL, p, v, sizeof(v)) > 0 ? atoi(v) : 0;
-	}
 	xlcfg_uuid(h, domid, uuid);
+	/* The xl that will reboot it: `xl create` daemonizes after the
+	 * domain starts, so the pid of its mark is gone by now and the
+	 * monitor is another process with the same command line. */
+	{
+		char p[96], v[320], nm[CCCTL_NAME_MAX + 2];
+		int l;
+
+		snprintf(p, sizeof(p), "/local/domain/%u/name", domid);
+		l = ccd_xs_read(h, XBT_NULL, p, nm, sizeof(nm));
+		u->pid = 0;
+		if (l > 0 && l <= CCCTL_NAME_MAX &&
+		    xlcfg_from_proc(x, nm, 0, conf, conf_path, &cfg, &u->pid,
+				    v, sizeof(v), err, sizeof(err)) == 0) {
+			snprintf(p, sizeof(p), CCD_XLCFG_ROOT "/%u/xl-pid",
+				 domid);
+			snprintf(v, sizeof(v), "%d", u->pid);
+			xs_write(h, XBT_NULL, p, v, (unsigned)strlen(v));
+		}
+	}
 	if (ccctl_domcfg_parse("userdata xl", text, len, NULL, 0, conf,
 			       conf_path, &cfg, err, sizeof(err))) {
 		free(text);

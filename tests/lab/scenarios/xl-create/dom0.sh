@@ -83,8 +83,9 @@ check ping-all-pairs all_pairs
 
 # --- xl config-update + xl reboot a ----------------------------------------------------
 sed "s/^colorcom = .*/colorcom = [ 'network=blue,mac=${MAC[a]}', 'network=red,mac=$MA2' ]/" /etc/xen/a.cfg >/etc/xen/a2.cfg
-xl config-update a /etc/xen/a2.cfg >"$LAB_LOGDIR/xl-config-update.log" 2>&1
+xl config-update a /etc/xen/a2.cfg >"$LAB_LOGDIR/xl-config-update.out" 2>&1
 check config-update-seen wait_until 10 grep -q "domain $A (a): xl config-update: 2 colorcom NICs from its next reboot" "$DLOG"
+check config-update-xl-pid sh -c "kill -0 \$(xenstore-read $XC/$A/xl-pid)"
 check config-update-record sh -c "xenstore-read /local/domain/0/colorcom/persist/\$(xenstore-read /local/domain/$A/vm | cut -d/ -f3)/1/mac | grep -qx $MA2"
 check config-update-not-now no_nic a 1
 pinger_start b bc ${IP[c]}
@@ -97,7 +98,7 @@ A2=$(domid a)
 check reboot-nic0 wait_until 30 nic_is a 0 "${MAC[a]}"
 check reboot-nic1-from-update wait_until 30 nic_is a 1 "$MA2"
 check reboot-nic1-red nic_net_is a 1 red
-check reboot-source-config-update sh -c "xenstore-read $XC/\$(domid a)/source | grep -q '^xl config-update of domain $A'"
+check reboot-source-config-update sh -c "xenstore-read $XC/$A2/source | grep -q '^xl config-update of domain $A'"
 up a
 check reboot-links-a cc_wait_links a "${CC_IF[a]}" 2
 check reboot-ping-a-b both_ways a b
