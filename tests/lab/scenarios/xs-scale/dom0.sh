@@ -249,7 +249,7 @@ fi
 for i in $(seq 1 $N); do xenstore-control quota "${D[$i]}" >>"$LAB_LOGDIR/xs-quota.log" 2>&1; done
 # No guest was refused an entry so far (the control below must be).
 refused=""
-for i in $(seq 1 $N); do refused="$refused $(enospc g$i)"; done
+for i in $(seq 1 $N); do v=$(enospc g$i); refused="$refused ${v:-?}"; done	# ?: no answer fails
 log "ENOSPC lines in the guests' dmesg before the control:$refused"
 if [ -z "$(echo $refused | tr -d '0 ')" ]; then
 	pass new-layout-no-enospc
