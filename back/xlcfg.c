@@ -220,6 +220,34 @@ out_fd:
 	return NULL;
 }
 
+/* "$PWD/file" of process pid, from its environment; 0 done, -1 no PWD. */
+static int xlcfg_env_pwd(const char *pid, char *path, size_t sz,
+			 const char *file)
+{
+	static char env[65536];
+	char p[64];
+	ssize_t r;
+	size_t i, n;
+	int fd;
+
+	snprintf(p, sizeof(p), "/proc/%.20s/environ", pid);
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	r = read(fd, env, sizeof(env) - 1);
+	close(fd);
+	if (r <= 0)
+		return -1;
+	n = (size_t)r;
+	env[n] = '\0';
+	for (i = 0; i < n; i += strlen(env + i) + 1)
+		if (!strncmp(env + i, "PWD=/", 5)) {
+			snprintf(path, sz, "%s/%s", env + i + 4, file);
+			return 0;
+		}
+	return -1;
+}
+
 /* The text and overrides of the `xl create` that made domain `name`; fills
  * cfg (parsed), pid and src.  With use_ud, an xl process that reboots a
  * dead domain from its kept config-update gives that text.  0 found, -1 not. */
@@ -296,6 +324,12 @@ static int xlcfg_from_proc(struct ccd_xlcfg *x, const char *name, int use_ud,
 			len = 0;
 		} else {
 			text = xlcfg_slurp(path, &len);
+			/* xl's monitor has daemon()ized into "/" by now; the
+			 * shell that ran xl left the directory in $PWD. */
+			if (!text && a.config[0] != '/' &&
+			    xlcfg_env_pwd(de->d_name, path, sizeof(path),
+					  a.config) == 0)
+				text = xlcfg_slurp(path, &len);
 		}
 		if (!text)
 			continue;
@@ -431,8 +465,12 @@ static void xlcfg_new_domain(struct xs_handle *h, struct ccd_xlcfg *x,
 		goto mark;
 	}
 	m.source = src;
-	if (got)
+	if (got) {
+		if (!strcmp(src, "none"))
+			ccd_log(CCD_LOG_INFO, "domain %u (%s): no xl config found (no userdata xl, no xl create names it): no NICs from a config",
+				domid, name);
 		goto mark;
+	}
 	for (i = 0; i < cfg.n; i++) {
 		struct ccctl_attach *c = &cfg.nic[i].at;
 		int rc;

@@ -4,7 +4,8 @@
 # new domain from the command line of the `xl create` that makes it (back/xlcfg.c).
 #   a: plain `xl create /etc/xen/a.cfg`;
 #   b: `cd /etc/xen && xl create b.cfg 'colorcom = [...]'`: a relative path and an
-#      override that replaces the file's list, as xl applies it;
+#      override that replaces the file's list, as xl applies it; made before colorcomd
+#      starts, so only xl's monitor (cwd "/") is left to name the file;
 #   c: one good entry, one whose MAC a already has, one with a misspelt key: c runs,
 #      its good NIC attaches, the two others are in colorcomd's log and colorcomctl list;
 #   all three ping each other over colorcom, both ways;
@@ -36,19 +37,22 @@ up() {
 	[ -n "${CC_IF[$1]}" ] && g "$1" "ip addr add ${IP[$1]}/24 dev ${CC_IF[$1]} && ip link set ${CC_IF[$1]} up" >/dev/null
 }
 
-cc_daemon_check colorcomd-starts
 # Configs as lab_guest_start writes them (xl shadowed while writing b's and c's).
-lab_guest_start a "colorcom = [ 'network=blue,mac=${MAC[a]}' ]" & pa=$!
 xl() { :; }
 lab_guest_start b "colorcom = [ 'network=red,mac=00:16:3e:1c:02:0b' ]"
 lab_guest_start c "colorcom = [ 'network=blue,mac=${MAC[c]}', 'network=blue,mac=${MAC[a]}', 'netwrk=blue' ]"
 unset -f xl
+# b before colorcomd runs: by the time it looks, b's `xl create` has returned and only
+# its monitor is left, daemon()ized into "/", so b.cfg is found through $PWD.
 (cd /etc/xen && xl create b.cfg "colorcom = [ 'network=blue,mac=${MAC[b]}' ]") >"$LAB_LOGDIR/xl-create-b.log" 2>&1 & pb=$!
+wait $pb
+cc_daemon_check colorcomd-starts
+lab_guest_start a "colorcom = [ 'network=blue,mac=${MAC[a]}' ]" & pa=$!
 wait $pa
 # c after a has its NIC: c's second entry must find a's MAC taken.
 wait_until 30 nic_is a 0 "${MAC[a]}" >/dev/null
 xl create /etc/xen/c.cfg >"$LAB_LOGDIR/xl-create-c.log" 2>&1 & pc=$!
-wait $pb $pc
+wait $pc
 for n in a b c; do lab_guest_wait $n || { fail guests-up "$n did not boot"; exit 1; }; done
 pass guests-up
 A=$(domid a) B=$(domid b) C=$(domid c)
@@ -61,6 +65,7 @@ check nic-a-from-config wait_until 20 nic_is a 0 "${MAC[a]}"
 check nic-a-reboot-record sh -c "xenstore-exists /local/domain/0/colorcom/persist/\$(xenstore-read /local/domain/$A/vm | cut -d/ -f3)/0"
 check nic-b-override-relative wait_until 20 nic_is b 0 "${MAC[b]}"
 check nic-b-on-blue nic_net_is b 0 blue
+check b-xl-monitor-in-root sh -c "[ \"\$(readlink /proc/\$(xenstore-read $XC/$B/xl-pid)/cwd)\" = / ]"
 check nic-c-good-entry wait_until 20 nic_is c 0 "${MAC[c]}"
 check nic-c-bad-entries-absent sh -c "! xenstore-exists /local/domain/0/backend/colorcom/$C/1 && ! xenstore-exists /local/domain/0/backend/colorcom/$C/2"
 # Running or runnable: not paused, not shut down, not crashed.
