@@ -23,7 +23,8 @@ int ccctl_read(struct xs_handle *h, uint32_t t, const char *path, char *buf,
 		return -1;
 	if (len >= bufsz || memchr(v, '\0', len)) {
 		free(v);
-		buf[0] = '\0';
+		if (bufsz)
+			buf[0] = '\0';
 		return -2;
 	}
 	memcpy(buf, v, len);
