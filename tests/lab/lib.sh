@@ -310,6 +310,17 @@ cc_wait_links() {
 }
 # links_are NAME N: the guest's NIC has exactly N connected links.
 links_are() { [ "$(cc_links "$1" "${CC_IF[$1]}")" = "$2" ]; }
+# lab_xl_reboot NAME OLD_DOMID: `xl reboot` the guest and check reboot-new-domain (xl made
+# a new domain) and reboot-guest-up (its /init came up a second time).  The guest's
+# /init ignores busybox reboot's SIGTERM: orderly_reboot() gets a real one.
+lab_xl_reboot() {
+	local rb_n=$1 rb_old=$2
+	g "$rb_n" 'rm -f /sbin/reboot && printf "#!/bin/sh\nexec busybox reboot -f\n" >/sbin/reboot && chmod 755 /sbin/reboot' >/dev/null
+	xl reboot "$rb_n" >>"$LAB_LOGDIR/xl-reboot.log" 2>&1
+	lab_rebooted() { local d; d=$(domid "$rb_n") && [ -n "$d" ] && [ "$d" != "$rb_old" ]; }
+	check reboot-new-domain wait_until 120 lab_rebooted
+	check reboot-guest-up wait_until 300 sh -c "[ \$(grep -ac '@@CCG READY' /var/log/xen/console/guest-$rb_n.log) -ge 2 ]"
+}
 # pinger_start FROM TAG IP: ping every 0.2 s in the background until pinger_stop.
 pinger_start() { g "$1" "rm -f /tmp/ping.$2; (ping -i 0.2 $3 >/tmp/ping.$2 2>&1 &)" >/dev/null; }
 # pinger_stop FROM TAG: stop it; prints "received lost_inside max_gap_s" where lost_inside

@@ -121,12 +121,7 @@ no_loss reload-a-c-lost-nothing "$(pinger_stop a ac)"
 
 # --- 3. xl reboot c --------------------------------------------------------------------
 pinger_start a ab ${IP[b]}
-# The guest's /init ignores busybox reboot's SIGTERM: give orderly_reboot() a real one.
-g c 'rm -f /sbin/reboot && printf "#!/bin/sh\nexec busybox reboot -f\n" >/sbin/reboot && chmod 755 /sbin/reboot' >/dev/null
-xl reboot c >>"$LAB_LOGDIR/xl-reboot.log" 2>&1
-new_c() { local d; d=$(domid c) && [ -n "$d" ] && [ "$d" != "$C" ]; }
-check reboot-new-domain wait_until 120 new_c
-check reboot-guest-up wait_until 300 sh -c "[ \$(grep -ac '@@CCG READY' /var/log/xen/console/guest-c.log) -ge 2 ]"
+lab_xl_reboot c "$C"
 g c "insmod /lib/colorcom/colorcom.ko" >/dev/null
 for i in $(seq 50); do CC_IF[c]=$(cc_ifname c ${MAC[c]}); [ -n "${CC_IF[c]}" ] && break; sleep 0.2; done
 g c "ip addr add ${IP[c]}/24 dev ${CC_IF[c]} && ip link set ${CC_IF[c]} up" >/dev/null

@@ -94,11 +94,7 @@ check config-update-xl-pid sh -c "kill -0 \$(xenstore-read $XC/$A/xl-pid)"
 check config-update-record sh -c "xenstore-read /local/domain/0/colorcom/persist/\$(xenstore-read /local/domain/$A/vm | cut -d/ -f3)/1/mac | grep -qx $MA2"
 check config-update-not-now no_nic a 1
 pinger_start b bc ${IP[c]}
-g a 'rm -f /sbin/reboot && printf "#!/bin/sh\nexec busybox reboot -f\n" >/sbin/reboot && chmod 755 /sbin/reboot' >/dev/null
-xl reboot a >>"$LAB_LOGDIR/xl-reboot.log" 2>&1
-new_a() { local d; d=$(domid a) && [ -n "$d" ] && [ "$d" != "$A" ]; }
-check reboot-new-domain wait_until 120 new_a
-check reboot-guest-up wait_until 300 sh -c "[ \$(grep -ac '@@CCG READY' /var/log/xen/console/guest-a.log) -ge 2 ]"
+lab_xl_reboot a "$A"
 A2=$(domid a)
 check reboot-nic0 wait_until 30 nic_is a 0 "${MAC[a]}"
 check reboot-nic1-from-update wait_until 30 nic_is a 1 "$MA2"
