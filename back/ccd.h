@@ -327,6 +327,10 @@ struct ccd_xlargs {
  * file, as xl 4.17 reads its options; -1 for anything else (another
  * command, a dry run, help, a usage error).  Pure. */
 int ccd_xl_create_args(int argc, char **argv, struct ccd_xlargs *out);
+/* "$PWD/file" from a process environment (NUL-separated, n octets) into
+ * path: 0 done, -1 no absolute PWD or path too long.  Pure. */
+int ccd_xl_env_path(const char *env, size_t n, const char *file, char *path,
+		    size_t sz);
 
 /* Attach, once per domain, the NICs its `colorcom = [...]` names; follow
  * `xl config-update` into the reboot records.  The state is in xenstore

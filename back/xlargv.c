@@ -89,3 +89,21 @@ not_create:
 	memset(out, 0, sizeof(*out));
 	return -1;
 }
+
+int ccd_xl_env_path(const char *env, size_t n, const char *file, char *path,
+		    size_t sz)
+{
+	size_t i, l;
+	int w;
+
+	for (i = 0; i < n; i += l + 1) {
+		l = strnlen(env + i, n - i);
+		/* Absolute only: a relative PWD says nothing about where. */
+		if (l > 5 && !strncmp(env + i, "PWD=/", 5)) {
+			w = snprintf(path, sz, "%.*s/%s", (int)(l - 4),
+				     env + i + 4, file);
+			return w > 0 && (size_t)w < sz ? 0 : -1;
+		}
+	}
+	return -1;
+}

@@ -220,32 +220,24 @@ out_fd:
 	return NULL;
 }
 
-/* "$PWD/file" of process pid, from its environment; 0 done, -1 no PWD. */
+/* "$PWD/file" of process pid, from its environment; 0 done, -1 not. */
 static int xlcfg_env_pwd(const char *pid, char *path, size_t sz,
 			 const char *file)
 {
 	static char env[65536];
 	char p[64];
 	ssize_t r;
-	size_t i, n;
 	int fd;
 
 	snprintf(p, sizeof(p), "/proc/%.20s/environ", pid);
 	fd = open(p, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	r = read(fd, env, sizeof(env) - 1);
+	r = read(fd, env, sizeof(env));
 	close(fd);
 	if (r <= 0)
 		return -1;
-	n = (size_t)r;
-	env[n] = '\0';
-	for (i = 0; i < n; i += strlen(env + i) + 1)
-		if (!strncmp(env + i, "PWD=/", 5)) {
-			snprintf(path, sz, "%s/%s", env + i + 4, file);
-			return 0;
-		}
-	return -1;
+	return ccd_xl_env_path(env, (size_t)r, file, path, sz);
 }
 
 /* The text and overrides of the `xl create` that made domain `name`; fills

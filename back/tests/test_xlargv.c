@@ -98,11 +98,32 @@ static int t_overrides_only(void)
 	return 0;
 }
 
+static int t_env_path(void)
+{
+	static const char env[] = "HOME=/root\0OLDPWD=/\0PWD=/etc/xen\0TERM=x";
+	static const char rel[] = "PWD=etc\0HOME=/";
+	static const char cut[] = { 'P', 'W', 'D', '=', '/', 'v', 'a', 'r' };
+	char path[32];
+
+	CHECK_INT(ccd_xl_env_path(env, sizeof(env), "b.cfg", path, sizeof(path)), 0);
+	CHECK_STR(path, "/etc/xen/b.cfg");
+	/* OLDPWD is not PWD; a relative PWD names nothing. */
+	CHECK_INT(ccd_xl_env_path(rel, sizeof(rel), "b.cfg", path, sizeof(path)), -1);
+	/* The last variable need not end in NUL (a read cut short). */
+	CHECK_INT(ccd_xl_env_path(cut, sizeof(cut), "b.cfg", path, sizeof(path)), 0);
+	CHECK_STR(path, "/var/b.cfg");
+	CHECK_INT(ccd_xl_env_path(env, sizeof(env), "a-name-longer-than-the-buffer.cfg",
+				  path, sizeof(path)), -1);
+	CHECK_INT(ccd_xl_env_path("", 0, "b.cfg", path, sizeof(path)), -1);
+	return 0;
+}
+
 int main(void)
 {
 	RUN(t_plain);
 	RUN(t_options_anywhere);
 	RUN(t_not_a_create);
 	RUN(t_overrides_only);
+	RUN(t_env_path);
 	return tst_failed ? 1 : 0;
 }
