@@ -10,15 +10,26 @@
 #      p's links close on the sending side and re-form on the receiving one; the blackout
 #      is the longest gap in a's 0.2 s ping; no zombie domain; dom0's event channels
 #      are back at their baseline.
+#   4. Diagnostic, last: r, a PVH guest with neither TSC nor RDRAND, must spin in
+#      kaslr_get_random_long's i8254 loop (port I/O only, interrupts off) and shows
+#      whether that alone triple-faults it.  The scenario notes "qemu-log on int" /
+#      "qemu-log off" around it, for tests/lab/qemu-log-window (docs/lab.md).
 LAB_GUEST_MEM=128
+# Why PVH guests triple-faulted here, and what avoids it (docs/lab.md, PVH):
+# - a PVH guest has no PIT, so Xen answers its port I/O to 0x40-0x43 with all ones;
+# - with the TSC flag, the 6.1 kernel calibrates the CPU against the PIT
+#   (native_calibrate_cpu_early -> quick_pit_calibrate: Xen PVH sets no calibrate_cpu,
+#   an AMD vCPU gives no CPUID/MSR frequency, and has_legacy_pic() is still true that
+#   early), and an all-ones PIT keeps pit_expect_msb() reading for 50000 rounds: ~100k
+#   port reads, each an IOIO exit through QEMU's TCG emulation of nested SVM;
+# - without it, poking_init()'s kaslr_get_random_long("Poking") (unconditional:
+#   nokaslr does not stop it) reads the i8254 when there is neither TSC nor RDRAND, and
+#   with an all-ones PIT its "not ready" bit never clears: endless port reads.
+# Those guests triple-faulted at an I/O instruction after some 10^4-10^5 such exits.
+# So: no TSC flag (no calibration; time comes from Xen's pvclock either way) and RDRAND
+# (qemu-cpu has +rdrand) for KASLR's entropy: no PIT reads at boot at all.
 # A PVH guest that faults is destroyed, not restarted (a triple fault is a reboot).
-# PVH guests triple-fault at their first port I/O to the PIT under this lab's TCG
-# nested SVM (docs/lab.md): with the TSC flag, in the early CPU calibration
-# (native_calibrate_cpu_early); without it, in KASLR's entropy (kaslr_get_random_long
-# falls back to reading the i8254).  So: no TSC flag (no calibration; time comes from
-# Xen's pvclock either way) and nokaslr.
 PVH_CFG=('on_reboot = "destroy"' 'cpuid = "host,tsc=0"')
-export LAB_GUEST_EXTRA=nokaslr
 declare -A MAC=([a]=00:16:3e:a7:00:0a [p]=00:16:3e:a7:00:0f)
 declare -A IP=([a]=10.7.0.1 [p]=10.7.0.2)
 both_ways() { g a "ping -c 2 -W 5 ${IP[p]}" >/dev/null && g p "ping -c 2 -W 5 ${IP[a]}" >/dev/null; }
@@ -33,8 +44,38 @@ rip_syms() {
 }
 dom0_evtchns() { lsevtchn 0 2>/dev/null | grep -c .; }
 
+# --- diagnostic: a PVH guest in an endless PIT read loop ------------------------------
+# r has neither TSC nor RDRAND: poking_init() must fall back to the i8254, whose "not
+# ready" bit an absent PIT (all ones) never clears.  Does nothing but IOIO exits with
+# interrupts off triple-fault it?  Xen's dump names where (rip_syms); QEMU's -d int
+# log of this window (qemu-log-window) shows the exception chain that led there.
+# It runs on exit, so a failed boot or migration above still gets it.
+diag_r() {
+	local i t2
+	xl destroy q >/dev/null 2>&1
+	g a 'pkill iperf3; true' >/dev/null 2>&1
+	note "qemu-log on int"
+	sleep 3
+	LAB_GUEST_TYPE=pvh LAB_GUEST_MEM=256 lab_guest_start r 'on_reboot = "destroy"' 'cpuid = "host,tsc=0,rdrand=0"'
+	t2=$(now_s)
+	for i in $(seq 1 1200); do domid r >/dev/null || break; sleep 0.2; done
+	note "qemu-log off"
+	if domid r >/dev/null; then
+		log "r still running after $(since_s "$t2") s"
+		result diag_r_died_after_s -1
+		xl destroy r >/dev/null 2>&1
+	else
+		result diag_r_died_after_s "$(since_s "$t2")"
+	fi
+	xl dmesg >"$LAB_LOGDIR/xl-dmesg-diag.log" 2>&1
+	rip_syms >"$LAB_LOGDIR/guest-crash-rips-diag.log" 2>&1
+}
+trap diag_r EXIT
+
 cc_daemon_check colorcomd-starts
 check hap-detected sh -c "xl dmesg | grep -q 'Hardware Assisted Paging (HAP) detected'"
+# The guests' KASLR entropy needs RDRAND once the TSC flag is hidden (above).
+check rdrand-visible grep -qw rdrand /proc/cpuinfo
 lab_guest_start a & pa=$!
 LAB_GUEST_TYPE=pvh LAB_GUEST_MEM=256 lab_guest_start p "${PVH_CFG[@]}" & pp=$!
 LAB_GUEST_TYPE=pvh LAB_GUEST_MEM=256 lab_guest_start q "${PVH_CFG[@]}" & pq=$!
@@ -70,6 +111,8 @@ result pvh_boot_seconds "$(since_s "$t0")"
 P=$(domid p)
 check p-is-pvh sh -c "xl list -l p | jq -e '.[0].config.c_info.type == \"pvh\"'"
 check p-kernel-sees-pvh g p '[ "$(cat /sys/hypervisor/guest_type)" = PVH ]'
+check p-no-tsc-flag-rdrand g p "grep -m1 '^flags' /proc/cpuinfo | grep -qw rdrand && ! grep -m1 '^flags' /proc/cpuinfo | grep -qw tsc"
+g p "dmesg | grep -iE 'tsc|clocksource|calibrat|kaslr|i8254|pit'" >"$LAB_LOGDIR/p-time-dmesg.log" 2>&1
 for n in a p; do
 	if cc_guest_nic $n blue ${MAC[$n]} ${IP[$n]}; then pass nic-$n; else fail nic-$n "no colorcom interface in $n"; exit 1; fi
 done
