@@ -53,16 +53,16 @@ dom0_evtchns() { lsevtchn 0 2>/dev/null | grep -c .; }
 #     0x43/0x40 for ever.  Does it triple-fault, and when?
 diag_portio() {
 	local i t2 n
-	g a 'pkill iperf3; true' >/dev/null 2>&1
+	g a 'killall iperf3; true' >/dev/null 2>&1
 	if g q true >/dev/null 2>&1; then
 		note "qemu-log on int"
 		sleep 3
-		g q 'rm -f /tmp/pio; (while :; do dd if=/dev/port of=/dev/null bs=65536 count=1 2>/dev/null && echo >>/tmp/pio; done >/dev/null 2>&1 &)' >/dev/null
+		g q 'rm -f /tmp/pio; (while :; do dd if=/dev/port of=/dev/null bs=65536 count=1 2>/dev/null && echo >>/tmp/pio; done) >/dev/null 2>&1 & echo $! >/tmp/pio.pid' >/dev/null
 		t2=$(now_s)
 		for i in $(seq 1 600); do domid q >/dev/null || break; sleep 0.2; done
 		note "qemu-log off"
 		if domid q >/dev/null; then
-			n=$(G_TIMEOUT=30 g q 'pkill dd; wc -l </tmp/pio' | tail -n1)
+			n=$(G_TIMEOUT=30 g q 'kill $(cat /tmp/pio.pid); wc -l </tmp/pio' | tail -n1)
 			log "q read all ports $n times in $(since_s "$t2") s and is alive"
 			result diag_q_portio_passes "$n"
 			result diag_q_died_after_s -1
