@@ -41,9 +41,11 @@ g b "ip addr add ${VIP[b]}/24 dev $VB && ip link set $VB up"
 for n in a b; do check links-$n cc_wait_links $n "${CC_IF[$n]}" 1; done
 check ping-colorcom g a "ping -c 2 -W 10 ${IP[b]}"
 check ping-vif g a "ping -c 2 -W 10 ${VIP[b]}"
+# iproute2's libbpf loader wants a bpffs for its working dir.
+g b "mkdir -p /sys/fs/bpf && mount -t bpf bpf /sys/fs/bpf" >/dev/null 2>&1
 astat() { cc_stat a "$IA" "$1"; }
 bstat() { cc_stat b "$IB" "$1"; }
-xdp_on() { g b "ip ${3:-} link set dev $1 xdp obj $X/$2.o sec xdp 2>&1"; }
+xdp_on() { g b "/sbin/ip ${3:-} link set dev $1 xdp obj $X/$2.o sec xdp 2>&1"; }
 
 # --- attach policy ----------------------------------------------------------------------
 out=$(xdp_on "$IB" pass; echo "rc=$?")
@@ -55,7 +57,7 @@ else
 fi
 check mtu-lowered g b "ip link set $IB mtu 1500"
 check attach-pass xdp_on "$IB" pass
-check ip-shows-prog g b "ip link show $IB | grep -q 'prog/xdp id'"
+check ip-shows-prog g b "/sbin/ip link show $IB | grep -q 'prog/xdp id'"
 check mtu-cannot-rise-with-xdp not g b "ip link set $IB mtu 3600"
 
 # --- screening before XDP, pass -------------------------------------------------------------
@@ -87,7 +89,8 @@ log "drop: b xdp_drop $d0 -> $d1, b rx_packets $r0 -> $r1, a tx_packets $t0 -> $
 check xdp-drop-counts test $((d1 - d0)) -ge 3
 check dropped-frames-never-reach-stack test "$r1" = "$r0"
 check sender-did-send test $((t1 - t0)) -ge 3
-check detach g b "ip link set dev $IB xdp off && ! ip link show $IB | grep -q prog/xdp"
+check detach g b "/sbin/ip link set dev $IB xdp off && ! /sbin/ip link show $IB | grep -q prog/xdp"
+check control-mtu-rises-without-xdp g b "ip link set $IB mtu 3600 && ip link set $IB mtu 1500"
 check control-big-frame-without-xdp g a "ping -c 2 -W 10 -s 3900 ${IP[b]}"
 check ping-after-detach g a "ping -c 3 -W 10 ${IP[b]}"
 
@@ -108,7 +111,7 @@ e1=$(bstat xdp_redirect) m1=$(bstat xdp_xmit)
 log "redirect: b xdp_redirect $e0 -> $e1, xdp_xmit $m0 -> $m1"
 check xdp-redirect-counts test $((e1 - e0)) -ge 5
 check ndo-xdp-xmit-counts test $((m1 - m0)) -ge 5
-check detach-again g b "ip link set dev $IB xdp off"
+check detach-again g b "/sbin/ip link set dev $IB xdp off"
 check fake-ip-unanswered-after-detach not g a "ping -c 2 -w 4 $FAKE"
 check ping-restored g a "ping -c 3 -W 10 ${IP[b]}"
 g b "ethtool -S $IB" >"$LAB_LOGDIR/ethtool-b.log" 2>&1
@@ -117,19 +120,19 @@ g b "ethtool -S $IB" >"$LAB_LOGDIR/ethtool-b.log" 2>&1
 # netfront last: its attach waits, uninterruptibly, for netback to reconfigure.
 rate() {	# KIND SENDER-IF DST-MAC DST-IP RECEIVER-IF
 	local r s
-	g a "$S/pktgen.sh start $2 $3 $4" >/dev/null || { echo "pktgen start failed"; return 1; }
+	g a "sh $S/pktgen.sh start $2 $3 $4" >/dev/null || { echo "pktgen start failed"; return 1; }
 	sleep 2
-	r=$(G_TIMEOUT=60 g b "$S/rate.sh $5 $1 10")
-	s=$(g a "$S/pktgen.sh stop $2")
+	r=$(G_TIMEOUT=60 g b "sh $S/rate.sh $5 $1 10")
+	s=$(g a "sh $S/pktgen.sh stop $2")
 	log "$1 drop rate: $r; sender: $s"
 	echo "$r"
 }
 check attach-drop-colorcom xdp_on "$IB" drop
 rc=$(rate colorcom "$IA" "${MAC[b]}" "${IP[b]}" "$IB" | tail -n1)
-g b "ip link set dev $IB xdp off"
+g b "/sbin/ip link set dev $IB xdp off"
 result colorcom_xdp_drop_pps "${rc%% *}"
 check colorcom-drop-rate-measured test "${rc%% *}" -gt 0 2>/dev/null
-if G_TIMEOUT=90 g b "timeout 60 ip link set dev $VB xdp obj $X/drop.o sec xdp"; then
+if G_TIMEOUT=90 g b "timeout 60 /sbin/ip link set dev $VB xdp obj $X/drop.o sec xdp"; then
 	pass attach-drop-netfront
 	rn=$(rate netfront "$VA" "${VMAC[b]}" "${VIP[b]}" "$VB" | tail -n1)
 	result netfront_xdp_drop_pps "${rn%% *}"
