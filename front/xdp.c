@@ -33,6 +33,7 @@
 #include <asm/unaligned.h>
 
 #include "common.h"
+#include "ccmeta.h"
 
 const char ccnet_xdp_strings[CCNET_XDP_NSTATS][ETH_GSTRING_LEN] = {
 	[CCNET_XDP_PASS]		= "xdp_pass",
@@ -404,6 +405,18 @@ refuse:
 
 /* --- configuration, under RTNL --- */
 
+/* Does a connected link let its peer send GSO records?  RTNL. */
+static bool ccnet_xdp_peers_gso(struct ccnet_nic *nic)
+{
+	struct ccnet_link *link;
+
+	list_for_each_entry(link, &nic->links, nic_node)
+		if (test_bit(CCNET_LINK_CONNECTED, &link->flags) &&
+		    (link->adv & (CCMETA_ADV_GSO4 | CCMETA_ADV_GSO6)))
+			return true;
+	return false;
+}
+
 static int ccnet_xdp_setup(struct net_device *ndev, struct bpf_prog *prog,
 			   struct netlink_ext_ack *extack)
 {
@@ -418,6 +431,11 @@ static int ccnet_xdp_setup(struct net_device *ndev, struct bpf_prog *prog,
 			    (int)CCNET_XDP_MTU_MAX);
 		return -EINVAL;
 	}
+	/* Peers read our feature keys once, at link setup: those that were
+	 * told TSO is fine keep sending GSO records, which XDP drops. */
+	if (prog && ccnet_xdp_peers_gso(nic))
+		NL_SET_ERR_MSG_MOD(extack,
+				   "peers may send TSO frames, which XDP drops (xdp_unsupported): ethtool -K tso off tso6 off before links connect");
 	/* The core moved a reference into prog for us; the old one's is
 	 * ours to drop, and the free waits for polls still running it. */
 	old = rtnl_dereference(nic->xdp_prog);
