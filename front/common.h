@@ -346,6 +346,9 @@ void ccnet_tx_queue_release(struct ccnet_link *link);
 /* rx.c */
 irqreturn_t ccnet_link_interrupt(int irq, void *dev_id);
 void ccnet_rx_drop(struct ccnet_link *link, u64 *reason);
+struct sk_buff *ccnet_rx_build(struct ccnet_link *link, u32 len, u64 **why);
+struct virtio_net_hdr;
+void ccnet_rx_vnet_hdr(const struct ccring_meta *m, struct virtio_net_hdr *vh);
 u64 *ccnet_rx_screen(struct ccnet_link *link, const u8 *data, u32 hlen,
 		     u32 len, const struct ccring_meta *m);
 int ccnet_poll(struct napi_struct *napi, int budget);

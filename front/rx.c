@@ -44,8 +44,7 @@ void ccnet_rx_drop(struct ccnet_link *link, u64 *reason)
 /* Copy the current record into a fresh skb; large frames go into page frags
  * so we never depend on a high-order atomic allocation.  NULL on failure,
  * with *why set to the counter to bump (NULL: out of memory). */
-static struct sk_buff *ccnet_rx_build(struct ccnet_link *link, u32 len,
-				      u64 **why)
+struct sk_buff *ccnet_rx_build(struct ccnet_link *link, u32 len, u64 **why)
 {
 	struct ccring *r = &link->rx;
 	struct sk_buff *skb;
@@ -146,11 +145,10 @@ u64 *ccnet_rx_screen(struct ccnet_link *link, const u8 *data, u32 hlen,
 	return ccnet_rx_check_meta(link, data, hlen, len, m);
 }
 
-static void ccnet_rx_deliver(struct ccnet_link *link, struct sk_buff *skb,
-			     const struct ccring_meta *m)
+/* The record's metadata as the virtio_net_hdr the kernel's helpers take. */
+void ccnet_rx_vnet_hdr(const struct ccring_meta *m, struct virtio_net_hdr *vh)
 {
-	struct net_device *ndev = link->nic->ndev;
-	struct virtio_net_hdr vh = {
+	*vh = (struct virtio_net_hdr) {
 		.flags = m->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM,
 		.gso_type = m->gso_type,
 		.hdr_len = __cpu_to_virtio16(true, m->hdr_len),
@@ -158,8 +156,17 @@ static void ccnet_rx_deliver(struct ccnet_link *link, struct sk_buff *skb,
 		.csum_start = __cpu_to_virtio16(true, m->csum_start),
 		.csum_offset = __cpu_to_virtio16(true, m->csum_offset),
 	};
+}
+
+static void ccnet_rx_deliver(struct ccnet_link *link, struct sk_buff *skb,
+			     const struct ccring_meta *m)
+{
+	struct net_device *ndev = link->nic->ndev;
 	unsigned int len = skb->len;
+	struct virtio_net_hdr vh;
 	u64 *why;
+
+	ccnet_rx_vnet_hdr(m, &vh);
 
 	why = ccnet_rx_screen(link, skb->data, skb_headlen(skb), len, m);
 	if (unlikely(why))

@@ -17,23 +17,26 @@
  *                 the destination MAC, the uplink for unknown unicast, every
  *                 connected peer for group addresses, as start_xmit does
  *
- * Records carrying GSO, or larger than one page can hold (the network's MTU
- * may be above ethN's), are dropped and counted while a program is attached:
- * the program could not see them whole.  xen-netfront drops multi-slot frames
- * for the same reason.
+ * A GSO record is segmented in software first (the kernel's own GSO, as
+ * when the stack forwards it) and every segment goes through the program.
+ * A frame larger than one page can hold (the network's MTU may be above
+ * ethN's lowered one) is dropped and counted while a program is attached: the
+ * program could not see it whole.  xen-netfront drops multi-slot frames for
+ * the same reason.
  */
 #include <linux/bpf.h>
 #include <linux/filter.h>
 #include <linux/netdevice.h>
 #include <linux/etherdevice.h>
 #include <linux/rtnetlink.h>
+#include <linux/if_vlan.h>
+#include <linux/virtio_net.h>
 #include <net/checksum.h>
 #include <net/xdp.h>
 #include <trace/events/xdp.h>
 #include <asm/unaligned.h>
 
 #include "common.h"
-#include "ccmeta.h"
 
 const char ccnet_xdp_strings[CCNET_XDP_NSTATS][ETH_GSTRING_LEN] = {
 	[CCNET_XDP_PASS]		= "xdp_pass",
@@ -276,9 +279,10 @@ static void ccnet_xdp_csum(u8 *data, u32 len, const struct ccring_meta *m)
 		      (__sum16 *)(data + start + m->csum_offset));
 }
 
-/* XDP_PASS: the page becomes the skb's head.  Takes the page. */
+/* XDP_PASS: the page becomes the skb's head.  Takes the page.  @vouched:
+ * the sender vouched for the checksum (and we did not fill it in). */
 static void ccnet_xdp_pass(struct ccnet_link *link, struct page *page,
-			   struct xdp_buff *xdp, const struct ccring_meta *m)
+			   struct xdp_buff *xdp, bool vouched)
 {
 	struct net_device *ndev = link->nic->ndev;
 	unsigned int metalen = xdp->data - xdp->data_meta;
@@ -296,10 +300,7 @@ static void ccnet_xdp_pass(struct ccnet_link *link, struct page *page,
 	__skb_put(skb, len);
 	if (metalen)
 		skb_metadata_set(skb, metalen);
-	/* Only what the sender vouched for, and not a checksum we filled in
-	 * ourselves just now (the stack checks that one again). */
-	if (!(m->flags & CCRING_F_CSUM_NEEDED) &&
-	    (m->flags & CCRING_F_DATA_VALID) && (ndev->features & NETIF_F_RXCSUM))
+	if (vouched && (ndev->features & NETIF_F_RXCSUM))
 		skb->ip_summed = CHECKSUM_UNNECESSARY;
 	skb->protocol = eth_type_trans(skb, ndev);
 	u64_stats_update_begin(&link->stats.rx_syncp);
@@ -315,45 +316,33 @@ drop:
 	ccnet_rx_drop(link, NULL);
 }
 
+/* A page for the next frame: the one the last verdict left free, or a new
+ * one.  NULL (counted as a drop) when memory is short. */
+static struct page *ccnet_xdp_page(struct ccnet_link *link,
+				   struct ccnet_xdp_poll *xp)
+{
+	struct page *page = xp->spare;
+
+	xp->spare = NULL;
+	if (!page) {
+		page = dev_alloc_page();
+		if (unlikely(!page))
+			ccnet_rx_drop(link, NULL);
+	}
+	return page;
+}
+
 /*
- * The current record of link->rx through the program.  The caller releases
- * the record afterwards; the frame is counted here whatever happens to it.
+ * The program on the frame in @page: @len octets at XDP_PACKET_HEADROOM,
+ * already screened, checksum complete.  Takes the page.
  */
-void ccnet_xdp_rx(struct ccnet_link *link, struct ccnet_xdp_poll *xp,
-		  const struct ccring_meta *m, u32 len)
+static void ccnet_xdp_run(struct ccnet_link *link, struct ccnet_xdp_poll *xp,
+			  struct page *page, u32 len, bool vouched)
 {
 	struct net_device *ndev = link->nic->ndev;
 	struct bpf_prog *prog = xp->prog;
 	struct xdp_buff xdp;
-	struct page *page;
-	u8 *data;
-	u64 *why;
 	u32 act;
-
-	if (unlikely(len > CCNET_XDP_FRAME_MAX || m->gso_type ||
-		     !link->xdp.rxq_ok)) {
-		ccnet_rx_drop(link, &link->xdp.v[CCNET_XDP_UNSUPPORTED]);
-		return;
-	}
-	page = xp->spare;
-	xp->spare = NULL;
-	if (!page) {
-		page = dev_alloc_page();
-		if (unlikely(!page)) {
-			ccnet_rx_drop(link, NULL);
-			return;
-		}
-	}
-	data = (u8 *)page_address(page) + XDP_PACKET_HEADROOM;
-	if (ccring_cons_copy(&link->rx, 0, data, len)) {
-		why = &link->stats.rx_copy_errors;
-		goto refuse;
-	}
-	why = ccnet_rx_screen(link, data, len, len, m);
-	if (unlikely(why))
-		goto refuse;
-	if (m->flags & CCRING_F_CSUM_NEEDED)
-		ccnet_xdp_csum(data, len, m);
 
 	xdp_init_buff(&xdp, PAGE_SIZE, &link->xdp.rxq);
 	xdp_prepare_buff(&xdp, page_address(page), XDP_PACKET_HEADROOM, len,
@@ -361,7 +350,7 @@ void ccnet_xdp_rx(struct ccnet_link *link, struct ccnet_xdp_poll *xp,
 	act = bpf_prog_run_xdp(prog, &xdp);
 	switch (act) {
 	case XDP_PASS:
-		ccnet_xdp_pass(link, page, &xdp, m);
+		ccnet_xdp_pass(link, page, &xdp, vouched);
 		return;
 	case XDP_DROP:
 		ccnet_xdp_count_rx(link, CCNET_XDP_DROP);
@@ -396,6 +385,122 @@ void ccnet_xdp_rx(struct ccnet_link *link, struct ccnet_xdp_poll *xp,
 	}
 	/* Nothing refers to the page any more: the next frame's. */
 	xp->spare = page;
+}
+
+/* One segment of a GSO record into a page and through the program.  Takes
+ * the segment. */
+static void ccnet_xdp_rx_seg(struct ccnet_link *link, struct ccnet_xdp_poll *xp,
+			     struct sk_buff *seg)
+{
+	u32 len = seg->len;
+	struct page *page;
+
+	if (unlikely(len > CCNET_XDP_FRAME_MAX)) {
+		ccnet_rx_drop(link, &link->xdp.v[CCNET_XDP_UNSUPPORTED]);
+		goto out;
+	}
+	page = ccnet_xdp_page(link, xp);
+	if (unlikely(!page))
+		goto out;
+	if (unlikely(skb_copy_bits(seg, 0, (u8 *)page_address(page) +
+				   XDP_PACKET_HEADROOM, len))) {
+		xp->spare = page;
+		ccnet_rx_drop(link, &link->stats.rx_bad_meta);
+		goto out;
+	}
+	ccnet_xdp_run(link, xp, page, len, false);
+out:
+	consume_skb(seg);
+}
+
+/*
+ * A GSO record: the kernel's software segmentation turns it into the frames
+ * the peer's TSO stood for, checksums done, and each goes through the
+ * program, so TCP from peers keeps working under XDP.  The record passes the
+ * skb path's checks first (ccmeta_check(), virtio_net_hdr_to_skb(), which
+ * marks it SKB_GSO_DODGY), so segmentation sees only what the stack itself
+ * would have accepted from this peer and segmented when forwarding.
+ */
+static void ccnet_xdp_rx_gso(struct ccnet_link *link, struct ccnet_xdp_poll *xp,
+			     const struct ccring_meta *m, u32 len)
+{
+	struct sk_buff *skb, *segs, *seg, *next;
+	struct virtio_net_hdr vh;
+	int depth;
+	u64 *why;
+
+	skb = ccnet_rx_build(link, len, &why);
+	if (unlikely(!skb)) {
+		ccnet_rx_drop(link, why);
+		return;
+	}
+	why = ccnet_rx_screen(link, skb->data, skb_headlen(skb), len, m);
+	if (unlikely(why))
+		goto drop;
+	why = &link->stats.rx_bad_meta;
+	ccnet_rx_vnet_hdr(m, &vh);
+	if (unlikely(virtio_net_hdr_to_skb(skb, &vh, true)))
+		goto drop;
+	/* Segmentation starts at the MAC header (virtio_net_hdr_to_skb()
+	 * reset it) and wants the L3 one too. */
+	skb->protocol = eth_hdr(skb)->h_proto;
+	if (unlikely(!__vlan_get_protocol(skb, skb->protocol, &depth)))
+		goto drop;
+	skb_set_network_header(skb, depth);
+	segs = skb_gso_segment(skb, 0);
+	if (unlikely(IS_ERR_OR_NULL(segs)))
+		goto drop;
+	consume_skb(skb);
+	skb_list_walk_safe(segs, seg, next) {
+		skb_mark_not_on_list(seg);
+		ccnet_xdp_rx_seg(link, xp, seg);
+	}
+	return;
+
+drop:
+	ccnet_rx_drop(link, why);
+	kfree_skb(skb);
+}
+
+/*
+ * The current record of link->rx through the program.  The caller releases
+ * the record afterwards; the frame is counted here whatever happens to it.
+ */
+void ccnet_xdp_rx(struct ccnet_link *link, struct ccnet_xdp_poll *xp,
+		  const struct ccring_meta *m, u32 len)
+{
+	struct page *page;
+	u8 *data;
+	u64 *why;
+
+	if (unlikely(!link->xdp.rxq_ok)) {
+		ccnet_rx_drop(link, &link->xdp.v[CCNET_XDP_UNSUPPORTED]);
+		return;
+	}
+	if (m->gso_type) {
+		ccnet_xdp_rx_gso(link, xp, m, len);
+		return;
+	}
+	if (unlikely(len > CCNET_XDP_FRAME_MAX)) {
+		ccnet_rx_drop(link, &link->xdp.v[CCNET_XDP_UNSUPPORTED]);
+		return;
+	}
+	page = ccnet_xdp_page(link, xp);
+	if (unlikely(!page))
+		return;
+	data = (u8 *)page_address(page) + XDP_PACKET_HEADROOM;
+	if (ccring_cons_copy(&link->rx, 0, data, len)) {
+		why = &link->stats.rx_copy_errors;
+		goto refuse;
+	}
+	why = ccnet_rx_screen(link, data, len, len, m);
+	if (unlikely(why))
+		goto refuse;
+	if (m->flags & CCRING_F_CSUM_NEEDED)
+		ccnet_xdp_csum(data, len, m);
+	ccnet_xdp_run(link, xp, page, len,
+		      !(m->flags & CCRING_F_CSUM_NEEDED) &&
+		      (m->flags & CCRING_F_DATA_VALID));
 	return;
 
 refuse:
@@ -404,18 +509,6 @@ refuse:
 }
 
 /* --- configuration, under RTNL --- */
-
-/* Does a connected link let its peer send GSO records?  RTNL. */
-static bool ccnet_xdp_peers_gso(struct ccnet_nic *nic)
-{
-	struct ccnet_link *link;
-
-	list_for_each_entry(link, &nic->links, nic_node)
-		if (test_bit(CCNET_LINK_CONNECTED, &link->flags) &&
-		    (link->adv & (CCMETA_ADV_GSO4 | CCMETA_ADV_GSO6)))
-			return true;
-	return false;
-}
 
 static int ccnet_xdp_setup(struct net_device *ndev, struct bpf_prog *prog,
 			   struct netlink_ext_ack *extack)
@@ -431,11 +524,6 @@ static int ccnet_xdp_setup(struct net_device *ndev, struct bpf_prog *prog,
 			    (int)CCNET_XDP_MTU_MAX);
 		return -EINVAL;
 	}
-	/* Peers read our feature keys once, at link setup: those that were
-	 * told TSO is fine keep sending GSO records, which XDP drops. */
-	if (prog && ccnet_xdp_peers_gso(nic))
-		NL_SET_ERR_MSG_MOD(extack,
-				   "peers may send TSO frames, which XDP drops (xdp_unsupported): ethtool -K tso off tso6 off before links connect");
 	/* The core moved a reference into prog for us; the old one's is
 	 * ours to drop, and the free waits for polls still running it. */
 	old = rtnl_dereference(nic->xdp_prog);

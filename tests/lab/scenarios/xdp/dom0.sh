@@ -5,7 +5,8 @@
 #     MTU cannot rise above the page limit while a program is attached.
 #   screening first: a forged source MAC is refused before XDP (rx_bad_source, not
 #     xdp_pass); the control, the same frames with a's own MAC, reach the program.
-#   pass: ping works, xdp_pass counts; a 3900-octet frame (allowed by the network MTU,
+#   pass: ping works, xdp_pass counts; TCP from a (TSO records) works, each record
+#     segmented in software before the program; a 3900-octet frame (allowed by the network MTU,
 #     too big for a page) is dropped and counted (xdp_unsupported); without a program
 #     the same ping goes through (control).
 #   drop: ping fails, b's xdp_drop counts the echoes, b's rx_packets stays, a's
@@ -56,6 +57,8 @@ else
 	fail attach-refused-above-page-mtu "$(echo "$out" | tr '\n' ' ')"
 fi
 check mtu-lowered g b "ip link set $IB mtu 1500"
+mbps=$(lab_iperf tcp-without-xdp a b ${IP[b]} 5 | tail -n1)
+result colorcom_tcp_mbps_no_xdp "$mbps"
 check attach-pass xdp_on "$IB" pass
 check ip-shows-prog g b "/sbin/ip link show $IB | grep -q 'prog/xdp id'"
 check mtu-cannot-rise-with-xdp not g b "ip link set $IB mtu 3600"
@@ -75,6 +78,15 @@ p0=$(bstat xdp_pass)
 check ping-through-pass g a "ping -c 3 -W 10 ${IP[b]}"
 p1=$(bstat xdp_pass)
 check xdp-pass-counts test $((p1 - p0)) -ge 3
+# TCP from a peer that sends TSO records: each is segmented in software and every
+# segment goes through the program, so b's xdp_pass (segments) outgrows a's tx_packets
+# (records).
+p0=$(bstat xdp_pass) t0=$(astat tx_packets) u0=$(bstat xdp_unsupported)
+mbps=$(lab_iperf tcp-through-xdp-pass a b ${IP[b]} 5 | tail -n1)
+p1=$(bstat xdp_pass) t1=$(astat tx_packets) u1=$(bstat xdp_unsupported)
+result colorcom_tcp_mbps_xdp_pass "$mbps"
+log "tcp under xdp pass: $mbps Mbit/s, b xdp_pass +$((p1 - p0)), a tx_packets +$((t1 - t0)), b xdp_unsupported +$((u1 - u0))"
+check gso-records-segmented-for-xdp test $((p1 - p0)) -gt $((t1 - t0)) -a $u1 -eq $u0
 u0=$(bstat xdp_unsupported)
 check big-frame-not-through-xdp not g a "ping -c 2 -w 6 -s 3900 ${IP[b]}"
 u1=$(bstat xdp_unsupported)
