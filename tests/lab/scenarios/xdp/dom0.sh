@@ -107,7 +107,7 @@ check control-big-frame-without-xdp g a "ping -c 2 -W 10 -s 3900 ${IP[b]}"
 check ping-after-detach g a "ping -c 3 -W 10 ${IP[b]}"
 
 # --- XDP_TX, XDP_REDIRECT + ndo_xdp_xmit -------------------------------------------------
-g a "ip neigh replace $FAKE lladdr ${MAC[b]} dev $IA nud permanent"
+g a "/sbin/ip neigh replace $FAKE lladdr ${MAC[b]} dev $IA nud permanent"
 check control-fake-ip-unanswered not g a "ping -c 2 -w 4 $FAKE"
 check attach-echo xdp_on "$IB" echo
 x0=$(bstat xdp_tx) r0=$(bstat rx_packets)
