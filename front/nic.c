@@ -425,6 +425,10 @@ static int ccnet_nic_probe(struct xenbus_device *xdev,
 
 	SET_NETDEV_DEV(ndev, &xdev->dev);
 	ndev->netdev_ops = &ccnet_netdev_ops;
+	/* A frame that finds its ring full waits in the link's backlog (an
+	 * skb list), so one skb must not be handed to us twice: pktgen's
+	 * clone_skb did that, and the second queueing corrupted the list. */
+	ndev->priv_flags &= ~IFF_TX_SKB_SHARING;
 	ndev->ethtool_ops = &ccnet_ethtool_ops;
 	ndev->min_mtu = CCNET_MIN_MTU;
 	ndev->max_mtu = CCNET_MAX_MTU;

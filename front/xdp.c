@@ -441,10 +441,17 @@ static void ccnet_xdp_rx_gso(struct ccnet_link *link, struct ccnet_xdp_poll *xp,
 	ccnet_rx_vnet_hdr(m, &vh);
 	if (unlikely(virtio_net_hdr_to_skb(skb, &vh, true)))
 		goto drop;
-	/* Segmentation starts at the MAC header (virtio_net_hdr_to_skb()
-	 * reset it) and wants the L3 one too. */
+	/*
+	 * Segmentation starts at the MAC header (virtio_net_hdr_to_skb()
+	 * reset it) and finds L3 at the network header: past the Ethernet
+	 * header and any VLAN tags.  (mac_len is still 0, so
+	 * __vlan_get_protocol() parses tags from ETH_HLEN; for an untagged
+	 * frame it would report a depth of 0.)
+	 */
 	skb->protocol = eth_hdr(skb)->h_proto;
-	if (unlikely(!__vlan_get_protocol(skb, skb->protocol, &depth)))
+	depth = ETH_HLEN;
+	if (eth_type_vlan(skb->protocol) &&
+	    unlikely(!__vlan_get_protocol(skb, skb->protocol, &depth)))
 		goto drop;
 	skb_set_network_header(skb, depth);
 	segs = skb_gso_segment(skb, 0);
