@@ -49,10 +49,19 @@
 #define XLCFG_MAX_ARGS 256
 #define XLCFG_NAME_WAIT_MS 500
 #define XLCFG_MAX_UD 256
+#define XLCFG_UD_KEEP_MS 120000 /* a config-update outlives its domain this long */
 
-struct xlcfg_ud {               /* the config-update text last applied */
+/* The config-update text last seen for a domain.  Kept after the domain
+ * dies: xl reboots it from this text, and a text without `uuid =` gives the
+ * new domain a new UUID, so the reboot records cannot find it; the new
+ * domain is then known by its creator, the same xl process (pid). */
+struct xlcfg_ud {
 	unsigned domid;
 	unsigned long hash;
+	int pid;                /* the domain's xl process, 0 unknown */
+	char *text;             /* last update, NULL none */
+	size_t len;
+	long long gone_ms;      /* when the domain was first seen dead, 0 alive */
 };
 
 struct ccd_xlcfg {
@@ -93,6 +102,8 @@ void ccd_xlcfg_free(struct ccd_xlcfg *x)
 		xtl_logger_destroy((xentoollog_logger *)x->lg);
 	if (x->ino >= 0)
 		close(x->ino);
+	while (x->nud)
+		free(x->ud[--x->nud].text);
 	free(x);
 }
 
@@ -159,6 +170,23 @@ static char *xlcfg_userdata(struct ccd_xlcfg *x, unsigned domid, size_t *len)
 	return (char *)data;
 }
 
+/* The config-update of a dead domain whose xl process is pid, or NULL. */
+static struct xlcfg_ud *xlcfg_ud_of_pid(struct ccd_xlcfg *x, int pid)
+{
+	size_t i;
+
+	for (i = 0; pid > 0 && i < x->nud; i++)
+		if (x->ud[i].pid == pid && x->ud[i].text && x->ud[i].gone_ms)
+			return &x->ud[i];
+	return NULL;
+}
+
+static void xlcfg_ud_drop(struct ccd_xlcfg *x, struct xlcfg_ud *u)
+{
+	free(u->text);
+	*u = x->ud[--x->nud];
+}
+
 /* All of a file, at most XLCFG_MAX_TEXT bytes; NULL with errno. */
 static char *xlcfg_slurp(const char *path, size_t *len)
 {
@@ -193,10 +221,12 @@ out_fd:
 }
 
 /* The text and overrides of the `xl create` that made domain `name`; fills
- * cfg (parsed) and src.  0 found, -1 not. */
-static int xlcfg_from_proc(const char *name, const struct ccd_conf *conf,
-			   const char *conf_path, struct ccctl_domcfg *cfg,
-			   char *src, size_t srcsz, char *err, size_t errsz)
+ * cfg (parsed), pid and src.  With use_ud, an xl process that reboots a
+ * dead domain from its kept config-update gives that text.  0 found, -1 not. */
+static int xlcfg_from_proc(struct ccd_xlcfg *x, const char *name, int use_ud,
+			   const struct ccd_conf *conf, const char *conf_path,
+			   struct ccctl_domcfg *cfg, int *pid, char *src,
+			   size_t srcsz, char *err, size_t errsz)
 {
 	static char cmd[65536];
 	DIR *d = opendir("/proc");
@@ -236,6 +266,26 @@ static int xlcfg_from_proc(const char *name, const struct ccd_conf *conf,
 		argv[argc] = NULL;
 		if (ccd_xl_create_args(argc, argv, &a))
 			continue;
+		/* This xl rebooting its domain from a config-update: the
+		 * text it uses, as xl parses it (no overrides). */
+		{
+			struct xlcfg_ud *u = use_ud ?
+				xlcfg_ud_of_pid(x, atoi(de->d_name)) : NULL;
+
+			if (u && ccctl_domcfg_parse("userdata xl", u->text,
+						    u->len, NULL, 0, conf,
+						    conf_path, cfg, err,
+						    errsz) == 0 &&
+			    !strcmp(cfg->name, name)) {
+				snprintf(src, srcsz,
+					 "xl config-update of domain %u (pid %s)",
+					 u->domid, de->d_name);
+				*pid = u->pid;
+				xlcfg_ud_drop(x, u);
+				found = 0;
+				continue;
+			}
+		}
 		if (a.config[0] == '/')
 			snprintf(path, sizeof(path), "%s", a.config);
 		else    /* relative to the xl process's working directory */
@@ -256,6 +306,7 @@ static int xlcfg_from_proc(const char *name, const struct ccd_conf *conf,
 				       errsz) == 0 && !strcmp(cfg->name, name)) {
 			snprintf(src, srcsz, "xl create %s (pid %s)", a.config,
 				 de->d_name);
+			*pid = atoi(de->d_name);
 			found = 0;
 		}
 		free(text);
@@ -271,6 +322,7 @@ static int xlcfg_attach_tx(struct xs_handle *h, uint32_t t, void *arg)
 
 struct xlcfg_mark {
 	unsigned domid;
+	int pid;
 	const char *name, *source;
 	char keys[CCD_DEVID_MAX + 2][16];       /* error/N, error/config */
 	char msgs[CCD_DEVID_MAX + 2][CCCTL_ERRLEN];
@@ -294,6 +346,14 @@ static int xlcfg_mark_tx(struct xs_handle *h, uint32_t t, void *arg)
 		snprintf(p, sizeof(p), CCD_XLCFG_ROOT "/%u/error/%s", m->domid,
 			 m->keys[i]);
 		if (!xs_write(h, t, p, m->msgs[i], (unsigned)strlen(m->msgs[i])))
+			return -1;
+	}
+	if (m->pid > 0) {
+		char v[16];
+
+		snprintf(p, sizeof(p), CCD_XLCFG_ROOT "/%u/xl-pid", m->domid);
+		snprintf(v, sizeof(v), "%d", m->pid);
+		if (!xs_write(h, t, p, v, (unsigned)strlen(v)))
 			return -1;
 	}
 	snprintf(p, sizeof(p), CCD_XLCFG_ROOT "/%u/source", m->domid);
@@ -349,10 +409,6 @@ static void xlcfg_new_domain(struct xs_handle *h, struct ccd_xlcfg *x,
 	char *text;
 	int got = -1;
 
-	if (uuid[0] && xlcfg_has_records(h, uuid)) {
-		m.source = "reboot records";    /* persist.c's */
-		goto mark;
-	}
 	text = xlcfg_userdata(x, domid, &len);
 	if (text) {
 		got = ccctl_domcfg_parse("userdata xl", text, len, NULL, 0, conf,
@@ -364,9 +420,15 @@ static void xlcfg_new_domain(struct xs_handle *h, struct ccd_xlcfg *x,
 			ccd_log(CCD_LOG_ERR, "domain %u (%s): its config: %s",
 				domid, name, err);
 		}
-	} else if (xlcfg_from_proc(name, conf, conf_path, &cfg, src,
-				   sizeof(src), err, sizeof(err)) == 0) {
+	} else if (xlcfg_from_proc(x, name, 1, conf, conf_path, &cfg, &m.pid,
+				   src, sizeof(src), err, sizeof(err)) == 0) {
 		got = 0;
+	}
+	/* Rebooted, restored, migrated here: it gets back what it had
+	 * (persist.c), not what its file says now. */
+	if (uuid[0] && xlcfg_has_records(h, uuid)) {
+		m.source = "reboot records";
+		goto mark;
 	}
 	m.source = src;
 	if (got)
@@ -483,8 +545,8 @@ static struct xlcfg_ud *xlcfg_ud_get(struct ccd_xlcfg *x, unsigned domid)
 			return &x->ud[i];
 	if (x->nud == XLCFG_MAX_UD)
 		return NULL;
+	memset(&x->ud[x->nud], 0, sizeof(x->ud[0]));
 	x->ud[x->nud].domid = domid;
-	x->ud[x->nud].hash = 0;
 	return &x->ud[x->nud++];
 }
 
@@ -513,6 +575,25 @@ static void xlcfg_update(struct xs_handle *h, struct ccd_xlcfg *x,
 	}
 	u->hash = hash;
 	xlcfg_uuid(h, domid, uuid);
+	/* The xl that will reboot it: `xl create` daemonizes after the
+	 * domain starts, so the pid of its mark is gone by now and the
+	 * monitor is another process with the same command line. */
+	{
+		char p[96], v[320], nm[CCCTL_NAME_MAX + 2];
+		int l;
+
+		snprintf(p, sizeof(p), "/local/domain/%u/name", domid);
+		l = ccd_xs_read(h, XBT_NULL, p, nm, sizeof(nm));
+		u->pid = 0;
+		if (l > 0 && l <= CCCTL_NAME_MAX &&
+		    xlcfg_from_proc(x, nm, 0, conf, conf_path, &cfg, &u->pid,
+				    v, sizeof(v), err, sizeof(err)) == 0) {
+			snprintf(p, sizeof(p), CCD_XLCFG_ROOT "/%u/xl-pid",
+				 domid);
+			snprintf(v, sizeof(v), "%d", u->pid);
+			xs_write(h, XBT_NULL, p, v, (unsigned)strlen(v));
+		}
+	}
 	if (ccctl_domcfg_parse("userdata xl", text, len, NULL, 0, conf,
 			       conf_path, &cfg, err, sizeof(err))) {
 		free(text);
@@ -520,7 +601,9 @@ static void xlcfg_update(struct xs_handle *h, struct ccd_xlcfg *x,
 			domid, err);
 		return;
 	}
-	free(text);
+	free(u->text);
+	u->text = text;
+	u->len = len;
 	if (!uuid[0])
 		return;
 	for (i = 0; i < cfg.n; i++)
@@ -551,6 +634,25 @@ long long ccd_xlcfg_pass(struct xs_handle *h, struct ccd_xlcfg *x,
 	char **ds;
 	size_t k;
 
+	/* Config-updates of dead domains wait for the reboot xl makes of
+	 * them (xlcfg_from_proc), then go. */
+	for (k = 0; k < x->nud;) {
+		struct xlcfg_ud *u = &x->ud[k];
+
+		if (ccd_snap_alive(snap, u->domid)) {
+			k++;
+			continue;
+		}
+		if (!u->gone_ms)
+			u->gone_ms = now_ms;
+		if (!u->text || now_ms - u->gone_ms > XLCFG_UD_KEEP_MS) {
+			xlcfg_ud_drop(x, u);
+			continue;
+		}
+		if (!deadline || u->gone_ms + XLCFG_UD_KEEP_MS < deadline)
+			deadline = u->gone_ms + XLCFG_UD_KEEP_MS + 1;
+		k++;
+	}
 	/* Marks of domains that are gone or dead. */
 	ds = xs_directory(h, XBT_NULL, CCD_XLCFG_ROOT, &n);
 	for (i = 0; ds && i < n; i++) {
@@ -598,11 +700,5 @@ long long ccd_xlcfg_pass(struct xs_handle *h, struct ccd_xlcfg *x,
 		}
 	}
 	x->ud_dirty = 0;
-	/* Forget the config-updates of domains that are gone. */
-	for (k = 0; k < x->nud;)
-		if (!ccd_snap_alive(snap, x->ud[k].domid))
-			x->ud[k] = x->ud[--x->nud];
-		else
-			k++;
 	return deadline;
 }

@@ -97,7 +97,7 @@ lab_guest_start() {
 		echo "type = \"${LAB_GUEST_TYPE:-pv}\""
 		echo "kernel = \"/lab/guest/vmlinuz\""
 		echo "ramdisk = \"/lab/guest/initrd.gz\""
-		echo "extra = \"console=hvc0 quiet loglevel=4 cc_name=$name\""
+		echo "extra = \"console=hvc0 quiet loglevel=4 cc_name=$name${LAB_GUEST_EXTRA:+ $LAB_GUEST_EXTRA}\""
 		local mem=${LAB_GUEST_MEM:-256} min
 		# A debug guest kernel (LAB_GUEST_KERNEL) needs room for lockdep's tables.
 		min=$(cat /lab/guest-mem-min 2>/dev/null || echo 0)

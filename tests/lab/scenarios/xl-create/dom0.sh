@@ -8,8 +8,9 @@
 #   c: one good entry, one whose MAC a already has, one with a misspelt key: c runs,
 #      its good NIC attaches, the two others are in colorcomd's log and colorcomctl list;
 #   all three ping each other over colorcom, both ways;
-#   `xl config-update a` with a second NIC, then `xl reboot a`: the new list; b <-> c
-#      lose nothing meanwhile;
+#   `xl config-update a` with a second NIC, then `xl reboot a`: the new list (xl reboots
+#      a from the updated text, which gives it a new UUID: colorcomd knows the new domain
+#      by its xl process); b <-> c lose nothing meanwhile;
 #   `colorcomctl create` (now: waits for colorcomd, all or nothing) of d, and of e with
 #      a bad entry (refused before xl runs: no domain);
 #   afterwards colorcomd's marks of gone domains are removed and no zombie is left.
@@ -62,7 +63,9 @@ check nic-b-override-relative wait_until 20 nic_is b 0 "${MAC[b]}"
 check nic-b-on-blue nic_net_is b 0 blue
 check nic-c-good-entry wait_until 20 nic_is c 0 "${MAC[c]}"
 check nic-c-bad-entries-absent sh -c "! xenstore-exists /local/domain/0/backend/colorcom/$C/1 && ! xenstore-exists /local/domain/0/backend/colorcom/$C/2"
-check c-runs sh -c "xl list c | awk 'NR == 2 {exit !(\$5 ~ /[rb]/)}'"
+# Running or runnable: not paused, not shut down, not crashed.
+unpaused() { xl list "$1" | awk 'NR == 2 {exit !($5 !~ /[pscd]/)}'; }
+check c-runs unpaused c
 check source-names-xl-create sh -c "xenstore-read $XC/$A/source | grep -q '^xl create /etc/xen/a.cfg'"
 check source-b-relative sh -c "xenstore-read $XC/$B/source | grep -q '^xl create b.cfg'"
 colorcomctl list >"$LAB_LOGDIR/list.log" 2>&1
@@ -80,8 +83,9 @@ check ping-all-pairs all_pairs
 
 # --- xl config-update + xl reboot a ----------------------------------------------------
 sed "s/^colorcom = .*/colorcom = [ 'network=blue,mac=${MAC[a]}', 'network=red,mac=$MA2' ]/" /etc/xen/a.cfg >/etc/xen/a2.cfg
-xl config-update a /etc/xen/a2.cfg >"$LAB_LOGDIR/xl-config-update.log" 2>&1
+xl config-update a /etc/xen/a2.cfg >"$LAB_LOGDIR/xl-config-update.out" 2>&1
 check config-update-seen wait_until 10 grep -q "domain $A (a): xl config-update: 2 colorcom NICs from its next reboot" "$DLOG"
+check config-update-xl-pid sh -c "kill -0 \$(xenstore-read $XC/$A/xl-pid)"
 check config-update-record sh -c "xenstore-read /local/domain/0/colorcom/persist/\$(xenstore-read /local/domain/$A/vm | cut -d/ -f3)/1/mac | grep -qx $MA2"
 check config-update-not-now no_nic a 1
 pinger_start b bc ${IP[c]}
@@ -94,6 +98,7 @@ A2=$(domid a)
 check reboot-nic0 wait_until 30 nic_is a 0 "${MAC[a]}"
 check reboot-nic1-from-update wait_until 30 nic_is a 1 "$MA2"
 check reboot-nic1-red nic_net_is a 1 red
+check reboot-source-config-update sh -c "xenstore-read $XC/$A2/source | grep -q '^xl config-update of domain $A'"
 up a
 check reboot-links-a cc_wait_links a "${CC_IF[a]}" 2
 check reboot-ping-a-b both_ways a b
@@ -108,7 +113,7 @@ lab_guest_start e "colorcom = [ 'network=blue', 'network=blue,ring=3' ]"
 unset -f xl
 if colorcomctl create /etc/xen/d.cfg >"$LAB_LOGDIR/create-d.log" 2>&1; then pass create-d; else fail create-d "$(tail -n1 "$LAB_LOGDIR/create-d.log")"; fi
 check create-d-reports-nic grep -q "attached colorcom NIC $(domid d)/0 (network blue, mac ${MAC[d]})" "$LAB_LOGDIR/create-d.log"
-check create-d-running sh -c "xl list d | awk 'NR == 2 {exit !(\$5 ~ /[rb]/)}'"
+check create-d-unpaused unpaused d
 if lab_guest_wait d && up d; then pass up-d; else fail up-d "d did not come up"; fi
 check ping-d-b both_ways d b
 check create-e-refused not colorcomctl create /etc/xen/e.cfg

@@ -3,13 +3,16 @@
 # dom0-init), tightened at run time before part 2.
 #  1. Setup time of one new pair (attach of both NICs to both link halves Connected,
 #     polled on the link's two state nodes only) with no other link on the host, then
-#     with 71 other links, 3 repetitions each: median ratio <= 1.3.  colorcomd's CPU
+#     with 71 other links, 3 repetitions each, each set after the guests are idle
+#     (settle): median ratio <= 1.3.  colorcomd's CPU
 #     and xenstore reads per watch event over each window, from its debug log.
 #  2. Quota: the nodes each guest owns (xenstore-ls -p) before and after 8 guests join
 #     one network (28 links): they must not grow by more than the new NIC's own dir,
 #     and stay under the quota with room that a guest then proves by writing.
-#     Control in the same boot: colorcomd --guest-owned-links (the layout before)
-#     on a second 8-guest network must run the guests out of quota.
+#     No guest's xenbus meets ENOSPC until then.  Control in the same boot:
+#     colorcomd --guest-owned-links (the layout before) on a second 8-guest network
+#     must run the guests out of quota: xenstored refuses their ring keys (ENOSPC in
+#     their dmesg) and not every link half connects.
 N=8 REPS=3
 LAB_GUEST_MEM=128 LAB_BOOT_WAIT=3000	# 8 guests boot at once under TCG: minutes
 BENCH_RAW=$LAB_LOGDIR/bench-raw.log
@@ -138,9 +141,29 @@ pair_setup() {
 	done
 }
 median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)] + 0}'; }
+guests_cpu() { xl list 2>/dev/null | awk 'NR > 2 {c += $6} END {printf "%.1f", c}'; }
+# settle TAG: wait (at most 150 s) for a 10 s window in which the 8 guests use less
+# than 1 s of CPU together, so that both sets of repetitions start from an idle host
+# (the first boot's no-link set ran while the guests were still busy after boot).
+settle() {
+	local a b d i
+	a=$(guests_cpu)
+	for i in $(seq 15); do
+		sleep 10
+		b=$(guests_cpu)
+		d=$(awk -v a="$a" -v b="$b" 'BEGIN {printf "%.1f", b - a}')
+		awk -v d="$d" 'BEGIN {exit !(d < 1)}' && break
+		a=$b
+	done
+	log "settle before the $1 set: guests used ${d}s of CPU in the last 10 s (after $((i * 10)) s)"
+}
+# enospc NAME: the guest's xenbus errors with ENOSPC (28: xenstored's entry quota)
+# for a colorcom NIC or link, from its dmesg ("cclink-L: 28 writing ring keys").
+enospc() { g "$1" "dmesg | grep -E '(cclink|colorcom).*: 28 ' | wc -l" | tail -n1; }
 
 log "owned nodes per guest at start: $(owned_all)"
 # ---- 1. setup of one pair: no other link, then 71 ------------------------------------
+settle 0
 for r in $(seq 1 $REPS); do pair_setup 0 "$r" $((3 + r)); done
 attach_net b1 1 $(seq 1 $N)
 attach_net b2 2 $(seq 1 $N)
@@ -156,7 +179,7 @@ if [ $ok = 1 ]; then
 else
 	fail other-71-links-up "$(halves_up 1) + $(halves_up 2) + $(halves_up 3) of $((others + N * (N - 1))) halves"
 fi
-sleep 5	# let the guests' xenbus settle
+settle 71
 for r in $(seq 1 $REPS); do pair_setup 71 "$r" $((6 + r)); done
 m0=$(cut -d' ' -f1 "$LAB_LOGDIR/pairs-0.log" 2>/dev/null | median)
 m71=$(cut -d' ' -f1 "$LAB_LOGDIR/pairs-71.log" 2>/dev/null | median)
@@ -224,6 +247,15 @@ else
 	fail quota-enforced-with-room "g1 wrote ${room:-?} nodes (want 20..199: room, then a refusal)"
 fi
 for i in $(seq 1 $N); do xenstore-control quota "${D[$i]}" >>"$LAB_LOGDIR/xs-quota.log" 2>&1; done
+# No guest was refused an entry so far (the control below must be).
+refused=""
+for i in $(seq 1 $N); do v=$(enospc g$i); refused="$refused ${v:-?}"; done	# ?: no answer fails
+log "ENOSPC lines in the guests' dmesg before the control:$refused"
+if [ -z "$(echo $refused | tr -d '0 ')" ]; then
+	pass new-layout-no-enospc
+else
+	fail new-layout-no-enospc "guests' xenbus errors with ENOSPC:$refused"
+fi
 
 # Control: the same 8 guests on network qc, links created the old way (guest-owned).
 kill "$CC_DAEMON_PID"
@@ -241,17 +273,21 @@ got=$(halves_up 11)
 ctl=$(owned_all)
 log "control (--guest-owned-links): $got of $((N * (N - 1))) halves Connected; owned nodes: $ctl (quota $Q)"
 bench_rec colorcom quota control halves_connected "$got"
-full=0
-for v in $ctl; do [ "$v" -ge $((Q - 3)) ] && full=$((full + 1)); done
+# A guest's ring keys are one transaction, refused whole: its count stays short of
+# the quota, so the proof is xenstored's refusal (ENOSPC) in the guests' xenbus.
+refused="" full=0
+for i in $(seq 1 $N); do
+	v=$(enospc g$i); refused="$refused ${v:-?}"
+	[ "${v:-0}" -gt 0 ] && full=$((full + 1))
+done
+log "control: ENOSPC lines in the guests' dmesg:$refused ($full of $N guests refused)"
+bench_rec colorcom quota control guests_refused "$full"
 if [ "$got" -lt $((N * (N - 1))) ] && [ $full -gt 0 ]; then
 	pass control-old-layout-runs-out
 else
-	fail control-old-layout-runs-out "$got halves Connected, $full guests at quota: the old layout should not fit"
+	fail control-old-layout-runs-out "$got halves Connected, $full guests refused (ENOSPC): the old layout should not fit"
 fi
 for i in 1 $N; do g g$i 'dmesg | grep -i colorcom | tail -n 20' >"$LAB_LOGDIR/g$i-colorcom-dmesg.log" 2>&1; done
 xenstore-control quota >>"$LAB_LOGDIR/xs-quota.log" 2>&1
 for i in $(seq 1 $N); do xenstore-control quota "${D[$i]}" >>"$LAB_LOGDIR/xs-quota.log" 2>&1; done
-for f in "$LAB_LOGDIR"/bench-raw.log "$LAB_LOGDIR"/pairs-*.log; do
-	[ -f "$f" ] || continue
-	sed "s|^|@@LOG $(basename "$f")\||" "$f" >"$LAB_CONSOLE"
-done
+# bench-raw.log and pairs-*.log reach the host with every other file of $LAB_LOGDIR.
