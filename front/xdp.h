@@ -24,16 +24,16 @@ struct net_device;
  * XDP runs on one page per frame: XDP_PACKET_HEADROOM in front, room for an
  * skb_shared_info behind (XDP_PASS builds the skb around the same page), the
  * frame in between.  Larger frames (a network MTU above what ethN was lowered
- * to) and GSO records are dropped and counted while a program is attached:
- * the program could not see them whole.  An MTU above CCNET_XDP_MTU_MAX
- * refuses the attach, as xen-netfront does.
+ * to) are dropped and counted while a program is attached: the program could
+ * not see them whole.  GSO records are segmented first (xdp.c).  An MTU above
+ * CCNET_XDP_MTU_MAX refuses the attach, as xen-netfront does.
  */
 #define CCNET_XDP_FRAME_MAX						\
 	(PAGE_SIZE - XDP_PACKET_HEADROOM -				\
 	 SKB_DATA_ALIGN(sizeof(struct skb_shared_info)))
 #define CCNET_XDP_MTU_MAX	(CCNET_XDP_FRAME_MAX - ETH_HLEN - 4 /* VLAN */)
 
-/* Counters; each has one writer context (see ccnet_xdp_count()). */
+/* Counters; each has one writer context (xdp.c). */
 enum ccnet_xdp_stat {
 	/* verdicts, written by the link's NAPI poll (rx_syncp) */
 	CCNET_XDP_PASS,
@@ -43,7 +43,7 @@ enum ccnet_xdp_stat {
 	CCNET_XDP_REDIRECT,
 	CCNET_XDP_REDIRECT_ERRORS,
 	CCNET_XDP_ABORTED,	/* XDP_ABORTED and unknown verdicts */
-	CCNET_XDP_UNSUPPORTED,	/* GSO record or larger than a page: dropped */
+	CCNET_XDP_UNSUPPORTED,	/* larger than a page, or no rxq: dropped */
 	/* ndo_xdp_xmit, written under tx_lock (tx_syncp) */
 	CCNET_XDP_XMIT,
 	CCNET_XDP_XMIT_DROPS,
