@@ -81,12 +81,14 @@ check xdp-pass-counts test $((p1 - p0)) -ge 3
 # TCP from a peer that sends TSO records: each is segmented in software and every
 # segment goes through the program, so b's xdp_pass (segments) outgrows a's tx_packets
 # (records).
-p0=$(bstat xdp_pass) t0=$(astat tx_packets) u0=$(bstat xdp_unsupported)
+p0=$(bstat xdp_pass) t0=$(astat tx_packets) u0=$(bstat xdp_unsupported) m0=$(bstat rx_bad_meta)
 mbps=$(lab_iperf tcp-through-xdp-pass a b ${IP[b]} 5 | tail -n1)
-p1=$(bstat xdp_pass) t1=$(astat tx_packets) u1=$(bstat xdp_unsupported)
+p1=$(bstat xdp_pass) t1=$(astat tx_packets) u1=$(bstat xdp_unsupported) m1=$(bstat rx_bad_meta)
 result colorcom_tcp_mbps_xdp_pass "$mbps"
-log "tcp under xdp pass: $mbps Mbit/s, b xdp_pass +$((p1 - p0)), a tx_packets +$((t1 - t0)), b xdp_unsupported +$((u1 - u0))"
+log "tcp under xdp pass: $mbps Mbit/s, b xdp_pass +$((p1 - p0)), a tx_packets +$((t1 - t0)), b xdp_unsupported +$((u1 - u0)), b rx_bad_meta +$((m1 - m0))"
 check gso-records-segmented-for-xdp test $((p1 - p0)) -gt $((t1 - t0)) -a $u1 -eq $u0
+# A record the segmentation refuses is counted in rx_bad_meta: an honest peer's never are.
+check gso-records-none-refused test $((m1 - m0)) -eq 0
 u0=$(bstat xdp_unsupported)
 check big-frame-not-through-xdp not g a "ping -c 2 -w 6 -s 3900 ${IP[b]}"
 u1=$(bstat xdp_unsupported)
