@@ -32,6 +32,7 @@
 #include <xen/grant_table.h>
 
 #include "ccring.h"
+#include "xdp.h"
 
 #define CCNET_DRV_NAME		"colorcom"
 #define CCNET_DRV_VERSION	"0.1"
@@ -135,6 +136,7 @@ struct ccnet_stats_snap {
 	u64 rx_bad_csum, rx_bad_gso, rx_bad_feature, rx_too_big, rx_link_local;
 	u64 rx_copy_errors;
 	u64 proto_errors, spurious, eoi_throttled;
+	struct ccnet_xdp_snap xdp;
 };
 
 /* The ring we produce into: pages we own and grant to the peer. */
@@ -244,6 +246,7 @@ struct ccnet_link {
 	int			broken_err;	/* enum ccring_err */
 
 	struct ccnet_link_stats	stats;
+	struct ccnet_xdp_link	xdp;		/* xdp.c */
 
 	struct list_head	nic_node;	/* nic->links, RCU */
 	struct hlist_node	hash_node;	/* nic->hash, RCU, connected only */
@@ -284,6 +287,9 @@ struct ccnet_nic {
 	/* The network's MTU (the backend's `mtu`): ethN's max_mtu, and the
 	 * largest frame RX accepts whatever ethN's own MTU is lowered to. */
 	unsigned int		net_mtu;
+	/* The attached XDP program (xdp.c): RTNL writes, the polls read
+	 * under RCU. */
+	struct bpf_prog __rcu	*xdp_prog;
 
 	/* Counters of links that went away, so totals never go backwards.
 	 * stats_lock also makes "remove from list + fold in" atomic for
@@ -339,6 +345,12 @@ void ccnet_tx_queue_release(struct ccnet_link *link);
 
 /* rx.c */
 irqreturn_t ccnet_link_interrupt(int irq, void *dev_id);
+void ccnet_rx_drop(struct ccnet_link *link, u64 *reason);
+struct sk_buff *ccnet_rx_build(struct ccnet_link *link, u32 len, u64 **why);
+struct virtio_net_hdr;
+void ccnet_rx_vnet_hdr(const struct ccring_meta *m, struct virtio_net_hdr *vh);
+u64 *ccnet_rx_screen(struct ccnet_link *link, const u8 *data, u32 hlen,
+		     u32 len, const struct ccring_meta *m);
 int ccnet_poll(struct napi_struct *napi, int budget);
 void ccnet_eoi_timer(struct timer_list *t);
 

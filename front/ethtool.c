@@ -98,7 +98,8 @@ static int ccnet_get_sset_count(struct net_device *ndev, int sset)
 	if (sset != ETH_SS_STATS)
 		return -EOPNOTSUPP;
 	nic->ethtool_nlinks = nic->nlinks;
-	return CCNET_NIC_NSTATS + nic->ethtool_nlinks * CCNET_LINK_NSTATS;
+	return CCNET_NIC_NSTATS + CCNET_XDP_NSTATS +
+	       nic->ethtool_nlinks * CCNET_LINK_NSTATS;
 }
 
 static void ccnet_get_strings(struct net_device *ndev, u32 sset, u8 *data)
@@ -112,6 +113,8 @@ static void ccnet_get_strings(struct net_device *ndev, u32 sset, u8 *data)
 		return;
 	memcpy(data, ccnet_nic_strings, sizeof(ccnet_nic_strings));
 	data += sizeof(ccnet_nic_strings);
+	memcpy(data, ccnet_xdp_strings, sizeof(ccnet_xdp_strings));
+	data += sizeof(ccnet_xdp_strings);
 
 	list_for_each_entry(link, &nic->links, nic_node) {
 		if (n++ == nic->ethtool_nlinks)
@@ -186,6 +189,8 @@ static void ccnet_get_ethtool_stats(struct net_device *ndev,
 	data[28] = sum.tx_stall_dropped;
 	BUILD_BUG_ON(CCNET_NIC_NSTATS != 29 || CCNET_LINK_NSTATS != 16);
 	data += CCNET_NIC_NSTATS;
+	memcpy(data, sum.xdp.v, sizeof(sum.xdp.v));
+	data += CCNET_XDP_NSTATS;
 
 	list_for_each_entry(link, &nic->links, nic_node) {
 		if (n++ == nic->ethtool_nlinks)

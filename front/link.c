@@ -103,6 +103,7 @@ void ccnet_link_snap(struct ccnet_link *link, struct ccnet_stats_snap *s)
 	s->proto_errors = atomic64_read(&st->proto_errors);
 	s->spurious = atomic64_read(&st->spurious);
 	s->eoi_throttled = atomic64_read(&st->eoi_throttled);
+	ccnet_xdp_snap(link, &s->xdp);
 }
 
 /*
@@ -452,6 +453,7 @@ static void ccnet_link_attach(struct ccnet_link *link, struct ccnet_nic *nic)
 	link->nic = nic;
 	netif_napi_add(nic->ndev, &link->napi, ccnet_poll);
 	link->napi_added = true;
+	ccnet_xdp_link_attach(link);
 
 	/* Sorted by (peer domid, link id) so ethtool -S keeps a stable order. */
 	list_for_each_entry(pos, &nic->links, nic_node) {
@@ -555,6 +557,7 @@ void ccnet_link_detach(struct ccnet_link *link)
 			nic->nlinks--;
 		}
 		if (link->napi_added) {
+			ccnet_xdp_link_detach(link);
 			netif_napi_del(&link->napi);
 			link->napi_added = false;
 		}

@@ -62,6 +62,7 @@ static void ccnet_snap_add(struct ccnet_stats_snap *sum,
 	sum->proto_errors += s->proto_errors;
 	sum->spurious += s->spurious;
 	sum->eoi_throttled += s->eoi_throttled;
+	ccnet_xdp_snap_add(&sum->xdp, &s->xdp);
 }
 
 /*
@@ -154,12 +155,16 @@ static int ccnet_stop(struct net_device *ndev)
 static int ccnet_change_mtu(struct net_device *ndev, int new_mtu)
 {
 	struct ccnet_nic *nic = ccnet_nic_of(ndev);
+	int err;
 
 	if (new_mtu > (int)nic->net_mtu) {
 		netdev_warn(ndev, "mtu %d is above the network's %u\n", new_mtu,
 			    nic->net_mtu);
 		return -EINVAL;
 	}
+	err = ccnet_xdp_check_mtu(nic, new_mtu);
+	if (err)
+		return err;
 	WRITE_ONCE(ndev->mtu, new_mtu);
 	return 0;
 }
@@ -172,6 +177,8 @@ static const struct net_device_ops ccnet_netdev_ops = {
 	.ndo_change_mtu		= ccnet_change_mtu,
 	.ndo_get_stats64	= ccnet_get_stats64,
 	.ndo_validate_addr	= eth_validate_addr,
+	.ndo_bpf		= ccnet_xdp_bpf,	/* xdp.c */
+	.ndo_xdp_xmit		= ccnet_xdp_xmit,
 	/* No ndo_set_mac_address: peers filter on the MAC dom0 assigned. */
 };
 
@@ -418,6 +425,10 @@ static int ccnet_nic_probe(struct xenbus_device *xdev,
 
 	SET_NETDEV_DEV(ndev, &xdev->dev);
 	ndev->netdev_ops = &ccnet_netdev_ops;
+	/* A frame that finds its ring full waits in the link's backlog (an
+	 * skb list), so one skb must not be handed to us twice: pktgen's
+	 * clone_skb did that, and the second queueing corrupted the list. */
+	ndev->priv_flags &= ~IFF_TX_SKB_SHARING;
 	ndev->ethtool_ops = &ccnet_ethtool_ops;
 	ndev->min_mtu = CCNET_MIN_MTU;
 	ndev->max_mtu = CCNET_MAX_MTU;

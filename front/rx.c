@@ -32,7 +32,7 @@ irqreturn_t ccnet_link_interrupt(int irq, void *dev_id)
 	return IRQ_HANDLED;
 }
 
-static void ccnet_rx_drop(struct ccnet_link *link, u64 *reason)
+void ccnet_rx_drop(struct ccnet_link *link, u64 *reason)
 {
 	u64_stats_update_begin(&link->stats.rx_syncp);
 	link->stats.rx_dropped++;
@@ -44,8 +44,7 @@ static void ccnet_rx_drop(struct ccnet_link *link, u64 *reason)
 /* Copy the current record into a fresh skb; large frames go into page frags
  * so we never depend on a high-order atomic allocation.  NULL on failure,
  * with *why set to the counter to bump (NULL: out of memory). */
-static struct sk_buff *ccnet_rx_build(struct ccnet_link *link, u32 len,
-				      u64 **why)
+struct sk_buff *ccnet_rx_build(struct ccnet_link *link, u32 len, u64 **why)
 {
 	struct ccring *r = &link->rx;
 	struct sk_buff *skb;
@@ -92,12 +91,12 @@ copy_failed:
 }
 
 /* Why ccmeta_check() refused a frame: the counter to bump. */
-static u64 *ccnet_rx_check_meta(struct ccnet_link *link, struct sk_buff *skb,
-				const struct ccring_meta *m)
+static u64 *ccnet_rx_check_meta(struct ccnet_link *link, const u8 *data,
+				u32 hlen, u32 len, const struct ccring_meta *m)
 {
 	struct ccnet_link_stats *st = &link->stats;
 
-	switch (ccmeta_check(skb->data, skb_headlen(skb), skb->len, m,
+	switch (ccmeta_check(data, hlen, len, m,
 			     READ_ONCE(link->nic->net_mtu), link->adv)) {
 	case CCMETA_OK:
 		return NULL;
@@ -113,25 +112,16 @@ static u64 *ccnet_rx_check_meta(struct ccnet_link *link, struct sk_buff *skb,
 	}
 }
 
-static void ccnet_rx_deliver(struct ccnet_link *link, struct sk_buff *skb,
-			     const struct ccring_meta *m)
+/*
+ * What every received frame must pass before anyone sees it, the stack or
+ * an XDP program (xdp.c).  @data: the frame's first @hlen octets, @len its
+ * length.  NULL if it may go on, else the counter to bump.
+ */
+u64 *ccnet_rx_screen(struct ccnet_link *link, const u8 *data, u32 hlen,
+		     u32 len, const struct ccring_meta *m)
 {
-	struct net_device *ndev = link->nic->ndev;
-	struct virtio_net_hdr vh = {
-		.flags = m->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM,
-		.gso_type = m->gso_type,
-		.hdr_len = __cpu_to_virtio16(true, m->hdr_len),
-		.gso_size = __cpu_to_virtio16(true, m->gso_size),
-		.csum_start = __cpu_to_virtio16(true, m->csum_start),
-		.csum_offset = __cpu_to_virtio16(true, m->csum_offset),
-	};
-	unsigned int len = skb->len;
-	u64 *why;
-
-	if (unlikely(len < ETH_HLEN)) {
-		why = &link->stats.rx_bad_meta;
-		goto drop;
-	}
+	if (unlikely(len < ETH_HLEN || hlen < ETH_HLEN))
+		return &link->stats.rx_bad_meta;
 	/*
 	 * An ordinary peer may only use the one address dom0 assigned it;
 	 * anything else is spoofed.  The uplink relays the outside world, so
@@ -139,24 +129,46 @@ static void ccnet_rx_deliver(struct ccnet_link *link, struct sk_buff *skb,
 	 * can have.
 	 */
 	if (unlikely(link->uplink ?
-		     is_multicast_ether_addr(skb->data + ETH_ALEN) :
-		     !ether_addr_equal(skb->data + ETH_ALEN, link->peer_mac))) {
-		why = &link->stats.rx_bad_src;
-		goto drop;
-	}
+		     is_multicast_ether_addr(data + ETH_ALEN) :
+		     !ether_addr_equal(data + ETH_ALEN, link->peer_mac)))
+		return &link->stats.rx_bad_src;
 	/*
 	 * IEEE 802.1D reserved group addresses (STP, PAUSE, LACP, LLDP, ...)
 	 * end at the first bridge port: not from the outside world into the
 	 * guests, not from the guests into dom0's bridge.
 	 */
 	if (unlikely((link->uplink || link->nic->is_uplink) &&
-		     is_link_local_ether_addr(skb->data))) {
-		why = &link->stats.rx_link_local;
-		goto drop;
-	}
+		     is_link_local_ether_addr(data)))
+		return &link->stats.rx_link_local;
 	/* The metadata against the frame (docs/protocol.md section 3), so
 	 * that nothing the peer picks reaches a WARN in the stack. */
-	why = ccnet_rx_check_meta(link, skb, m);
+	return ccnet_rx_check_meta(link, data, hlen, len, m);
+}
+
+/* The record's metadata as the virtio_net_hdr the kernel's helpers take. */
+void ccnet_rx_vnet_hdr(const struct ccring_meta *m, struct virtio_net_hdr *vh)
+{
+	*vh = (struct virtio_net_hdr) {
+		.flags = m->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM,
+		.gso_type = m->gso_type,
+		.hdr_len = __cpu_to_virtio16(true, m->hdr_len),
+		.gso_size = __cpu_to_virtio16(true, m->gso_size),
+		.csum_start = __cpu_to_virtio16(true, m->csum_start),
+		.csum_offset = __cpu_to_virtio16(true, m->csum_offset),
+	};
+}
+
+static void ccnet_rx_deliver(struct ccnet_link *link, struct sk_buff *skb,
+			     const struct ccring_meta *m)
+{
+	struct net_device *ndev = link->nic->ndev;
+	unsigned int len = skb->len;
+	struct virtio_net_hdr vh;
+	u64 *why;
+
+	ccnet_rx_vnet_hdr(m, &vh);
+
+	why = ccnet_rx_screen(link, skb->data, skb_headlen(skb), len, m);
 	if (unlikely(why))
 		goto drop;
 	if (unlikely(virtio_net_hdr_to_skb(skb, &vh, true))) {
@@ -187,12 +199,14 @@ drop:
 static int ccnet_rx(struct ccnet_link *link, int budget)
 {
 	struct ccring *r = &link->rx;
+	struct ccnet_xdp_poll xp;
 	struct ccring_meta m;
 	struct sk_buff *skb;
 	int done = 0, rc;
 	u64 *why;
 	u32 len;
 
+	ccnet_xdp_poll_begin(link, &xp);
 	while (done < budget) {
 		rc = ccring_cons_peek(r, &m, &len);
 		if (rc == 0)
@@ -202,6 +216,12 @@ static int ccnet_rx(struct ccnet_link *link, int budget)
 			break;
 		}
 		done++;
+		/* With a program attached, xdp.c takes the frame. */
+		if (xp.prog) {
+			ccnet_xdp_rx(link, &xp, &m, len);
+			ccring_cons_release(r);
+			continue;
+		}
 		skb = ccnet_rx_build(link, len, &why);
 		ccring_cons_release(r);
 		if (!skb) {
@@ -210,6 +230,7 @@ static int ccnet_rx(struct ccnet_link *link, int budget)
 		}
 		ccnet_rx_deliver(link, skb, &m);
 	}
+	ccnet_xdp_poll_end(link, &xp);
 	/* Hand the space back; wake the producer if it asked for it. */
 	if (done && ccring_cons_publish(r))
 		ccnet_link_notify(link);
