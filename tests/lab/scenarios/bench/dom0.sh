@@ -5,6 +5,8 @@
 # in the host's load does not favour one path), and raw figures go to
 # /var/log/lab/bench-raw.log as "PATH TEST REP KEY VALUE"; bench/lab_report turns them
 # into bench/results/lab.json (median/min/max) and the plots.
+# The limit reference, in-guest loopback: at the start of every repetition guest a runs
+# TCP, ping and request/response over lo to itself ("loopback" lines, same files).
 #
 # dom0 CPU: under TCG dom0's CPU time grows whenever guests are busy, network or not,
 # so every repetition also runs a control, both guests spinning with no I/O for as long
@@ -26,12 +28,16 @@ lab_pair_both_paths $MA $MB
 check netback-ping g a 'ping -c 3 -W 10 10.0.0.2'
 check colorcom-ping g a 'ping -c 3 -W 10 10.1.0.2'
 g b 'iperf3 -s -D >/dev/null 2>&1; (ccxfer rr-server 5301 >/dev/null 2>&1 &)' >/dev/null
+# The limit reference: the same tools over lo inside guest a (its own servers), so the
+# stack without any NIC; "loopback" lines in the same raw files (bench/lab_report).
+g a 'iperf3 -s -D >/dev/null 2>&1; (ccxfer rr-server 5301 >/dev/null 2>&1 &)' >/dev/null
 # Record the configuration the figures belong to.
 g a "ip link show eth0; ip link show $IA; ethtool -k $IA | grep -E 'segmentation|scatter|checksumming'; ethtool -g $IA" \
 	>"$LAB_LOGDIR/bench-config.log" 2>&1
 # Warm-up (ARP, TCP metrics, page cache of iperf3) on both paths, not recorded.
 bench_iperf a 10.0.0.2 2 >/dev/null
 bench_iperf a 10.1.0.2 2 >/dev/null
+bench_iperf a 127.0.0.1 2 >/dev/null
 
 ip_of() { if [ "$1" = netback ]; then echo 10.0.0.2; else echo 10.1.0.2; fi; }
 # Guest CPU split (user/sys/softirq/steal, jiffies) of a and b: where the guests' time goes.
@@ -101,7 +107,24 @@ one_path() {	# PATH REP
 	done
 }
 
+# loopback REP: in-guest loopback in guest a (iperf3, ping, request/response over lo):
+# what one guest's stack does with no NIC at all, the limit colorcom is measured against.
+loopback() {
+	local r=$1 v
+	v=$(run_test loopback tcp1_ab "$r" bench_iperf a 127.0.0.1 $T)
+	bench_rec loopback tcp1_ab "$r" mbps "${v%% *}"
+	v=$(run_test loopback ping "$r" g a "ping -c $PINGS -i $(awk -v t=$T -v n=$PINGS 'BEGIN {print t / n}') -W 2 127.0.0.1")
+	printf '%s\n' "$v" | sed -n "s/.*time=\([0-9.]*\) ms.*/loopback $r \1/p" >>"$PINGLOG"
+	bench_rec loopback ping "$r" replies "$(printf '%s\n' "$v" | grep -c 'time=')"
+	v=$(run_test loopback rr "$r" g a "ccxfer rr 127.0.0.1 5301 $T")
+	bench_rec loopback rr "$r" tps "$(echo "$v" | awk '$1 == "tps" {print $2}')"
+	bench_rec loopback rr "$r" p50_us "$(echo "$v" | awk '$1 == "tps" {print $6}')"
+	bench_rec loopback rr "$r" p99_us "$(echo "$v" | awk '$1 == "tps" {print $8}')"
+}
+
 for r in $(seq 1 $REPS); do
+	log "rep $r: loopback"
+	loopback "$r"
 	if [ $((r % 2)) = 1 ]; then order="netback colorcom"; else order="colorcom netback"; fi
 	for p in $order; do
 		log "rep $r: $p"
@@ -122,8 +145,12 @@ for p in netback colorcom; do
 	n=$(awk -v p=$p '$1 == p' "$PINGLOG" | wc -l)
 	if [ "$n" -ge $((PINGS * REPS * 9 / 10)) ]; then pass "$p-ping-measured"; else fail "$p-ping-measured" "$n ping replies"; fi
 done
+n=$(awk '$1 == "loopback" && $2 == "tcp1_ab" && $4 == "mbps" && $5 > 0' "$BENCH_RAW" | wc -l)
+if [ "$n" = "$REPS" ]; then pass loopback-tcp-measured; else fail loopback-tcp-measured "$n of $REPS loopback tcp1_ab runs gave a figure"; fi
+n=$(awk '$1 == "loopback"' "$PINGLOG" | wc -l)
+if [ "$n" -ge $((PINGS * REPS * 9 / 10)) ]; then pass loopback-ping-measured; else fail loopback-ping-measured "$n ping replies"; fi
 # Headline figures for the console (medians, computed again from the raw file on the host).
-for p in netback colorcom; do
+for p in netback colorcom loopback; do
 	result ${p}_tcp_mbps "$(awk -v p=$p '$1 == p && $2 == "tcp1_ab" && $4 == "mbps" {print $5}' "$BENCH_RAW" | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}')"
 done
 g a "ethtool -S $IA" >"$LAB_LOGDIR/bench-ethtool-a.log" 2>&1
