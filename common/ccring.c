@@ -39,12 +39,6 @@ void (*ccring_test_hook)(struct ccring *r, int point);
 /* Page-list copy helpers.  pages[i] are independent addresses; an access may */
 /* straddle any page boundary and the end of the ring.  n <= r->size always.  */
 
-#ifndef CCRING_PF_CTRL
-#define CCRING_PF_CTRL 1
-#endif
-#ifndef CCRING_PF_NEXT
-#define CCRING_PF_NEXT 1
-#endif
 #ifndef CCRING_PF_LINES
 #define CCRING_PF_LINES 4	/* lines prefetched at the start of the next run */
 #endif
@@ -338,7 +332,6 @@ bool ccring_prod_push(struct ccring *r)
 
 	if (r->broken || old == new)
 		return false;
-#if CCRING_PF_CTRL
 	/*
 	 * prod_event shares the consumer's line with cons, which the consumer
 	 * stores at every publish: loading it after the barrier below is a
@@ -347,7 +340,6 @@ bool ccring_prod_push(struct ccring *r)
 	 * after the barrier and sees the current value).
 	 */
 	ccr_prefetch(&r->ctrl->prod_event);
-#endif
 	/*
 	 * [P1] Orders our stores of the records (headers and frames) before the
 	 * store of prod that publishes them.  Pairs with [C1] (consumer: load
@@ -454,7 +446,7 @@ static bool gso_ok(uint16_t g)
 int ccring_cons_peek(struct ccring *r, struct ccring_meta *m, uint32_t *len)
 {
 	struct ccring_hdr h;
-	uint32_t avail, next;
+	uint32_t avail;
 	int rc;
 
 	if (r->broken)
@@ -468,16 +460,17 @@ int ccring_cons_peek(struct ccring *r, struct ccring_meta *m, uint32_t *len)
 			return rc;
 		if (r->cons == r->peer_idx)
 			return 0;
+		/*
+		 * Freshly published: the header and the first payload lines
+		 * are in the other CPU's cache.  Start those misses together
+		 * instead of one after the other (a hint; nothing read here is
+		 * used, and nothing outside [cons, prod) is touched).
+		 */
+		ring_prefetch(r, r->cons & (r->size - 1), r->peer_idx - r->cons, false);
 	}
 	avail = r->peer_idx - r->cons;	/* private, validated: 8..size */
 	if (avail < CCRING_HDR_SIZE)
 		return ring_fail(r, CCRING_E_LEN);
-	/*
-	 * The header and the first payload lines were just written by the other
-	 * CPU: start those misses together instead of one after the other (a
-	 * hint only; nothing read here is used).
-	 */
-	ring_prefetch(r, r->cons & (r->size - 1), avail, false);
 	/* The one and only fetch of this header. */
 	hdr_read(r, r->cons, &h);
 	/*
@@ -496,16 +489,18 @@ int ccring_cons_peek(struct ccring *r, struct ccring_meta *m, uint32_t *len)
 	r->seq++;
 	r->cur_off = r->cons + CCRING_HDR_SIZE;
 	r->cur_len = h.len;
-#if CCRING_PF_NEXT
-	/*
-	 * If the next record is already published, its header is another line
-	 * the other CPU wrote: start that miss now so that it overlaps with this
-	 * record's copy instead of stalling the next peek.
-	 */
-	next = r->cons + ccring_rec_size(h.len);
-	if (r->peer_idx - next >= CCRING_HDR_SIZE)
-		ccr_prefetch(ring_addr(r, next & (r->size - 1)));
-#endif
+	{
+		/*
+		 * If the next record is already published, its header is
+		 * another line the other CPU wrote: start that miss now so
+		 * that it overlaps with this record's copy instead of stalling
+		 * the next peek.
+		 */
+		uint32_t next = r->cons + ccring_rec_size(h.len);
+
+		if (r->peer_idx - next >= CCRING_HDR_SIZE)
+			ccr_prefetch(ring_addr(r, next & (r->size - 1)));
+	}
 	if (m) {
 		m->flags = h.flags;
 		m->gso_type = h.gso_type;
@@ -543,10 +538,8 @@ bool ccring_cons_publish(struct ccring *r)
 
 	if (r->broken || old == new)
 		return false;
-#if CCRING_PF_CTRL
 	/* cons_event shares the producer's line with prod: see ccring_prod_push. */
 	ccr_prefetch(&r->ctrl->cons_event);
-#endif
 	/*
 	 * [C2] Release: orders our loads of the consumed records (header and
 	 * frame bytes) before the store of cons that hands their space back.
