@@ -18,7 +18,7 @@
  * Barrier pairing (P = producer side, C = consumer side):
  *  [P1] P ccr_wmb before storing prod        <-> [C1] C ccr_rmb after loading prod
  *  [P2] P ccr_mb  after storing prod         <-> [C3] C ccr_mb after storing prod_event
- *  [C2] C ccr_mb  before storing cons        <-> [P3] P ccr_mb after loading cons
+ *  [C2] C release-store of cons             <-> [P3] P acquire-load of cons
  *  [C4] C ccr_mb  after storing cons         <-> [P4] P ccr_mb after storing cons_event
  * Each barrier site below repeats what it orders against what.
  */
@@ -39,27 +39,78 @@ void (*ccring_test_hook)(struct ccring *r, int point);
 /* Page-list copy helpers.  pages[i] are independent addresses; an access may */
 /* straddle any page boundary and the end of the ring.  n <= r->size always.  */
 
+#ifndef CCRING_PF_LINES
+#define CCRING_PF_LINES 4	/* lines prefetched at the start of the next run */
+#endif
+
+/* Address of ring offset off (already masked). */
+static inline uint8_t *ring_addr(const struct ccring *r, uint32_t off)
+{
+	return r->pages[off / CCRING_PAGE_SIZE] + off % CCRING_PAGE_SIZE;
+}
+
+/*
+ * Octets from ring offset off (masked) that are one virtually contiguous run,
+ * at most n: the rest of this page, plus every following page that is mapped
+ * right behind it (a page list that is contiguous in places, as a vmap or an
+ * in-order allocation gives, is copied with one memcpy per run instead of one
+ * per page).  A run never crosses the end of the ring.  pages[] is our private
+ * list, so trusting it is fine.
+ */
+static inline uint32_t ring_run(const struct ccring *r, uint32_t off, uint32_t n)
+{
+	uint32_t pg = off / CCRING_PAGE_SIZE;
+	uint32_t len = CCRING_PAGE_SIZE - off % CCRING_PAGE_SIZE;
+
+	while (len < n && pg + 1 < r->npages &&
+	       r->pages[pg + 1] == r->pages[pg] + CCRING_PAGE_SIZE) {
+		pg++;
+		len += CCRING_PAGE_SIZE;
+	}
+	return len < n ? len : n;
+}
+
+/*
+ * Hint the first lines of the next run (ring offset off, masked, at most n
+ * octets wanted) into the cache before the current run is copied: hardware
+ * prefetchers stop at a page boundary, so the first lines of every page are
+ * otherwise cross-core misses taken one after the other.
+ */
+static inline void ring_prefetch(const struct ccring *r, uint32_t off, uint32_t n, bool w)
+{
+	uint8_t *p = ring_addr(r, off);
+	uint32_t i, room = CCRING_PAGE_SIZE - off % CCRING_PAGE_SIZE;
+
+	if (n > room)
+		n = room;
+	for (i = 0; i < CCRING_PF_LINES * CCRING_CACHELINE && i < n; i += CCRING_CACHELINE) {
+		if (w)
+			ccr_prefetchw(p + i);
+		else
+			ccr_prefetch(p + i);
+	}
+}
+
 static void ring_write(struct ccring *r, uint32_t idx, const void *src, uint32_t n)
 {
 	const uint8_t *s = src;
 	uint32_t off = idx & (r->size - 1);
 
 	if (off % CCRING_PAGE_SIZE + n <= CCRING_PAGE_SIZE) {	/* common: one page */
-		ccr_memcpy(r->pages[off / CCRING_PAGE_SIZE] + off % CCRING_PAGE_SIZE, s, n);
+		ccr_memcpy(ring_addr(r, off), s, n);
 		return;
 	}
 	while (n) {
-		uint32_t pg = off / CCRING_PAGE_SIZE;
-		uint32_t po = off % CCRING_PAGE_SIZE;
-		uint32_t chunk = CCRING_PAGE_SIZE - po;
+		uint32_t chunk = ring_run(r, off, n);
+		uint32_t next = (off + chunk) & (r->size - 1);
 
-		if (chunk > n)
-			chunk = n;
+		if (chunk < n)
+			ring_prefetch(r, next, n - chunk, true);
 		ccr_hide(chunk);	/* a library memcpy, not an inline rep movs */
-		ccr_memcpy(r->pages[pg] + po, s, chunk);
+		ccr_memcpy(ring_addr(r, off), s, chunk);
 		s += chunk;
 		n -= chunk;
-		off = (off + chunk) & (r->size - 1);
+		off = next;
 	}
 }
 
@@ -69,21 +120,20 @@ static void ring_read(const struct ccring *r, uint32_t idx, void *dst, uint32_t 
 	uint32_t off = idx & (r->size - 1);
 
 	if (off % CCRING_PAGE_SIZE + n <= CCRING_PAGE_SIZE) {	/* common: one page */
-		ccr_memcpy(d, r->pages[off / CCRING_PAGE_SIZE] + off % CCRING_PAGE_SIZE, n);
+		ccr_memcpy(d, ring_addr(r, off), n);
 		return;
 	}
 	while (n) {
-		uint32_t pg = off / CCRING_PAGE_SIZE;
-		uint32_t po = off % CCRING_PAGE_SIZE;
-		uint32_t chunk = CCRING_PAGE_SIZE - po;
+		uint32_t chunk = ring_run(r, off, n);
+		uint32_t next = (off + chunk) & (r->size - 1);
 
-		if (chunk > n)
-			chunk = n;
+		if (chunk < n)
+			ring_prefetch(r, next, n - chunk, false);
 		ccr_hide(chunk);	/* a library memcpy, not an inline rep movs */
-		ccr_memcpy(d, r->pages[pg] + po, chunk);
+		ccr_memcpy(d, ring_addr(r, off), chunk);
 		d += chunk;
 		n -= chunk;
-		off = (off + chunk) & (r->size - 1);
+		off = next;
 	}
 }
 
@@ -197,19 +247,19 @@ int ccring_attach(struct ccring *r, struct ccring_ctrl *ctrl, uint8_t *const *pa
  */
 static int prod_read_cons(struct ccring *r)
 {
-	uint32_t c = CCR_READ(r->ctrl->cons);
+	/*
+	 * [P3] Acquire: orders this load of cons before our later stores into
+	 * the bytes it frees, so we never overwrite a record before the consumer
+	 * has finished reading it.  Pairs with [C2] (consumer: loads of the
+	 * record, then release-store of cons).  Load->store ordering needs no
+	 * fence on x86; the full barrier this was cost one fence per record.
+	 */
+	uint32_t c = ccr_load_acquire(r->ctrl->cons);
 
 	CCRING_HOOK(r, CCRING_HOOK_CONS_READ);
 	if ((c & (CCRING_ALIGN - 1)) ||
 	    (uint32_t)(c - r->peer_idx) > (uint32_t)(r->pushed - r->peer_idx))
 		return ring_fail(r, CCRING_E_INDEX);
-	/*
-	 * [P3] Orders the load of cons above before our later stores into the
-	 * bytes it frees: we must not overwrite a record before the consumer has
-	 * finished reading it.  Pairs with [C2] (consumer: reads of the record,
-	 * then mb, then store cons).
-	 */
-	ccr_mb();
 	r->peer_idx = c;
 	return 0;
 }
@@ -282,6 +332,14 @@ bool ccring_prod_push(struct ccring *r)
 
 	if (r->broken || old == new)
 		return false;
+	/*
+	 * prod_event shares the consumer's line with cons, which the consumer
+	 * stores at every publish: loading it after the barrier below is a
+	 * second cross-core miss behind the one the barrier waits for.  Start
+	 * it now so that the two overlap (a hint: the load below still comes
+	 * after the barrier and sees the current value).
+	 */
+	ccr_prefetch(&r->ctrl->prod_event);
 	/*
 	 * [P1] Orders our stores of the records (headers and frames) before the
 	 * store of prod that publishes them.  Pairs with [C1] (consumer: load
@@ -402,6 +460,13 @@ int ccring_cons_peek(struct ccring *r, struct ccring_meta *m, uint32_t *len)
 			return rc;
 		if (r->cons == r->peer_idx)
 			return 0;
+		/*
+		 * Freshly published: the header and the first payload lines
+		 * are in the other CPU's cache.  Start those misses together
+		 * instead of one after the other (a hint; nothing read here is
+		 * used, and nothing outside [cons, prod) is touched).
+		 */
+		ring_prefetch(r, r->cons & (r->size - 1), r->peer_idx - r->cons, false);
 	}
 	avail = r->peer_idx - r->cons;	/* private, validated: 8..size */
 	if (avail < CCRING_HDR_SIZE)
@@ -424,6 +489,18 @@ int ccring_cons_peek(struct ccring *r, struct ccring_meta *m, uint32_t *len)
 	r->seq++;
 	r->cur_off = r->cons + CCRING_HDR_SIZE;
 	r->cur_len = h.len;
+	{
+		/*
+		 * If the next record is already published, its header is
+		 * another line the other CPU wrote: start that miss now so
+		 * that it overlaps with this record's copy instead of stalling
+		 * the next peek.
+		 */
+		uint32_t next = r->cons + ccring_rec_size(h.len);
+
+		if (r->peer_idx - next >= CCRING_HDR_SIZE)
+			ccr_prefetch(ring_addr(r, next & (r->size - 1)));
+	}
 	if (m) {
 		m->flags = h.flags;
 		m->gso_type = h.gso_type;
@@ -461,13 +538,14 @@ bool ccring_cons_publish(struct ccring *r)
 
 	if (r->broken || old == new)
 		return false;
+	/* cons_event shares the producer's line with prod: see ccring_prod_push. */
+	ccr_prefetch(&r->ctrl->cons_event);
 	/*
-	 * [C2] Orders our loads of the consumed records (header and frame bytes)
-	 * before the store of cons that hands their space back (load->store:
-	 * full barrier).  Pairs with [P3] (producer: load cons, mb, overwrite).
+	 * [C2] Release: orders our loads of the consumed records (header and
+	 * frame bytes) before the store of cons that hands their space back.
+	 * Pairs with [P3] (producer: acquire-load of cons, then overwrite).
 	 */
-	ccr_mb();
-	CCR_WRITE(r->ctrl->cons, new);
+	ccr_store_release(r->ctrl->cons, new);
 	r->released = new;
 	/*
 	 * [C4] Orders the store of cons before the load of cons_event

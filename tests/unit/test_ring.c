@@ -153,6 +153,78 @@ static const char *t_pagelist(void)
 	return NULL;
 }
 
+/*
+ * Order-3 ring whose page list is virtually contiguous in places, as a vmap
+ * or an in-order allocation gives: runs {0,1,2} {3} {5,4} {6,7}, each run
+ * with a PROT_NONE guard page before and after it ({5,4}: page 5 mapped right
+ * *before* page 4, adjacent but in the wrong order).  The copy may merge
+ * pages 0-2 and 6-7 into one memcpy each; it must never run past a run (the
+ * guard faults), across the end of the ring (a guard follows page 7), or
+ * merge 4 and 5.  Each record is also checked byte by byte through the page
+ * list, so a merged copy that landed in the wrong page cannot pass by being
+ * read back the same wrong way.  Start positions: around every page boundary
+ * and the ring end, every 8 octets.
+ */
+static uint8_t *run_map(uint32_t n)
+{
+	uint8_t *p = mmap(NULL, (n + 2) * PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED || mprotect(p + PG, n * PG, PROT_READ | PROT_WRITE)) {
+		perror("mmap");
+		exit(2);
+	}
+	return p + PG;
+}
+
+static const char *t_pagelist_runs(void)
+{
+	struct tring t = { .order = 3, .npages = 8 };
+	uint8_t *pages[8], *a, *buf = malloc(8 * PG);
+	uint32_t size = 8 * PG, b, w, i, j, k = 0;
+	const char *e;
+	static const uint32_t lens[] = { 1, 24, 100, 1500, 4072, 4073, 4096, 8192, 9000,
+					 12293, 20000, 24600, 32744 };
+
+	a = run_map(3);
+	pages[0] = a; pages[1] = a + PG; pages[2] = a + 2 * PG;
+	pages[3] = run_map(1);
+	a = run_map(2);
+	pages[5] = a; pages[4] = a + PG;
+	a = run_map(2);
+	pages[6] = a; pages[7] = a + PG;
+	t.pages = pages;
+	t.ctrl = (struct ccring_ctrl *)guarded_page();
+	ccring_ctrl_init(t.ctrl, 3);
+	CHECK(!ccring_attach(&t.prod, t.ctrl, pages, 3) &&
+	      !ccring_attach(&t.cons, t.ctrl, pages, 3), "attach");
+	for (b = 0; b < size; b += PG) {
+		for (w = b + size - 64; w != b + size + 64; w += 8) {
+			for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++, k++) {
+				uint32_t len = lens[i], idx = w % size - size * 5;
+				const uint8_t *src = pattern + (k * 4099u) % PATTERN_SIZE;
+				struct ccring_meta m = meta_for(k);
+
+				tring_set_index(&t, idx);
+				if ((e = produce(&t.prod, len, src, &m)))
+					return e;
+				ccring_prod_push(&t.prod);
+				for (j = 0; j < len; j++) {
+					uint32_t o = (idx + CCRING_HDR_SIZE + j) & (size - 1);
+
+					CHECK(pages[o / PG][o % PG] == src[j],
+					      "ring octet %u of %u at index %u not where the page list says",
+					      j, len, idx);
+				}
+				if ((e = consume(&t.cons, len, src, &m, buf)))
+					return failf("w %u: %s", w, e);
+				ccring_cons_publish(&t.cons);
+			}
+		}
+	}
+	free(buf);
+	return NULL;
+}
+
 /* Many records in flight, random sizes, fill until full then drain partly. */
 static const char *t_fill_drain(void)
 {
@@ -492,6 +564,7 @@ int main(void)
 	run_test("ring-setup-layout", t_setup, 10);
 	run_test("ring-exhaustive-order0", t_exhaustive, 300);
 	run_test("ring-pagelist-order2", t_pagelist, 120);
+	run_test("ring-pagelist-runs", t_pagelist_runs, 120);
 	run_test("ring-fill-drain-random", t_fill_drain, 120);
 	run_test("ring-batch-one-notify", t_batch_one_notify, 10);
 	run_test("ring-notify-suppression", t_notify_suppression, 10);
