@@ -147,6 +147,7 @@ struct ccnet_own_ring {
 	struct page		**pages;
 	int			*refs;		/* -1 = not granted */
 	u8			**va;
+	bool			contig;		/* data pages are one block */
 };
 
 /* The ring the peer produces into: its grants, mapped here. */

@@ -47,6 +47,18 @@ MODULE_PARM_DESC(maps_active, "peer pages currently mapped (read-only)");
 module_param_cb(evtchns_active, &ccnet_counter_ops, &ccnet_evtchns_active, 0444);
 MODULE_PARM_DESC(evtchns_active, "event channels currently owned (read-only)");
 
+/*
+ * TX ring data pages as one contiguous block (best effort, see
+ * ccnet_own_ring_alloc_block()); read when a link sets up its ring.
+ * tx_rings_contig counts the TX rings that got one.
+ */
+static bool ccnet_tx_contig;
+module_param_named(tx_contig, ccnet_tx_contig, bool, 0644);
+MODULE_PARM_DESC(tx_contig, "allocate each TX ring's data pages as one contiguous block when possible (read at link setup)");
+static atomic_t ccnet_tx_rings_contig = ATOMIC_INIT(0);
+module_param_cb(tx_rings_contig, &ccnet_counter_ops, &ccnet_tx_rings_contig, 0444);
+MODULE_PARM_DESC(tx_rings_contig, "TX rings whose data pages are one contiguous block (read-only)");
+
 static unsigned int ccnet_mac_hash(const u8 *mac)
 {
 	return jhash(mac, ETH_ALEN, 0) & ((1u << CCNET_HASH_BITS) - 1);
@@ -174,12 +186,53 @@ static void ccnet_own_ring_release(struct ccnet_link *link)
 		} else
 			__free_page(own->ctrl_page);
 	}
+	if (own->contig)
+		atomic_dec(&ccnet_tx_rings_contig);
 	kfree(own->pages);
 	kfree(own->refs);
 	kfree(own->va);
 	memset(own, 0, sizeof(*own));
 	own->ctrl_ref = -1;
 	memset(&link->tx, 0, sizeof(link->tx));
+}
+
+/*
+ * The data pages as one physically contiguous block, so that page_address()
+ * gives one virtually contiguous run and ccring copies a record that crosses
+ * pages with one memcpy (ring_run() in common/ccring.c) instead of one per
+ * page.  split_page() makes them independent order-0 pages again:
+ * ccnet_grant_release() frees each one on its own when the peer lets go,
+ * exactly like pages allocated one by one.  Best effort: without a free
+ * block of that order we do not reclaim or compact for one (NORETRY), and
+ * the caller allocates page by page.  Returns true if the block was taken.
+ */
+static bool ccnet_own_ring_alloc_block(struct ccnet_own_ring *own)
+{
+	unsigned int i, order = ilog2(own->npages);
+	struct page *block;
+
+	if (!READ_ONCE(ccnet_tx_contig) || order > MAX_ORDER - 1)
+		return false;
+	block = alloc_pages(GFP_KERNEL | __GFP_ZERO | __GFP_NORETRY |
+			    __GFP_NOWARN, order);
+	if (!block)
+		return false;
+	split_page(block, order);
+	for (i = 0; i < own->npages; i++)
+		own->pages[i] = block + i;
+	own->contig = true;
+	return true;
+}
+
+/* Runs of virtually adjacent pages in the list, as ccring copies them. */
+static unsigned int ccnet_own_ring_runs(const struct ccnet_own_ring *own)
+{
+	unsigned int i, runs = 1;
+
+	for (i = 1; i < own->npages; i++)
+		if (own->va[i] != own->va[i - 1] + PAGE_SIZE)
+			runs++;
+	return runs;
 }
 
 static int ccnet_own_ring_grant(struct ccnet_link *link)
@@ -198,16 +251,14 @@ static int ccnet_own_ring_grant(struct ccnet_link *link)
 	for (i = 0; i < n; i++)
 		own->refs[i] = -1;
 
-	/*
-	 * Order-0 pages, one by one: ccnet_grant_release() frees each page
-	 * individually when the peer lets go, and the ring code wants only a
-	 * page list anyway.
-	 */
 	own->ctrl_page = alloc_page(GFP_KERNEL | __GFP_ZERO);
 	if (!own->ctrl_page)
 		return -ENOMEM;
+	if (ccnet_own_ring_alloc_block(own))
+		atomic_inc(&ccnet_tx_rings_contig);
 	for (i = 0; i < n; i++) {
-		own->pages[i] = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		if (!own->pages[i])
+			own->pages[i] = alloc_page(GFP_KERNEL | __GFP_ZERO);
 		if (!own->pages[i])
 			return -ENOMEM;
 		own->va[i] = page_address(own->pages[i]);
@@ -235,6 +286,8 @@ static int ccnet_own_ring_grant(struct ccnet_link *link)
 
 	if (ccring_attach(&link->tx, ctrl, own->va, link->order))
 		return -EINVAL;
+	dev_dbg(&link->xdev->dev, "TX ring: %u data pages in %u runs%s\n", n,
+		ccnet_own_ring_runs(own), own->contig ? " (one block)" : "");
 	return 0;
 }
 
