@@ -55,20 +55,22 @@ check hap-detected sh -c "xl dmesg | grep -q 'Hardware Assisted Paging (HAP) det
 } >"$LAB_LOGDIR/pvh-config.log"
 note "qemu-log on int"
 sleep 3
-declare -A UP DEAD
+declare -A UP DEAD T0
+# xl create of a PVH guest takes ~10 s here; each guest's time counts from its own.
 for n in $N; do
+	T0[$n]=$EPOCHSECONDS
 	LAB_GUEST_TYPE=pvh LAB_GUEST_EXTRA=$EXTRA lab_guest_start $n "${CFG[@]}"
 done
-t0=$EPOCHSECONDS
+t0=${T0[f1]}
 next=$((t0 + 30)) dumped=
 while [ $((EPOCHSECONDS - t0)) -lt $DEADLINE ]; do
 	left=0
 	for n in $N; do
 		[ -n "${UP[$n]:-}${DEAD[$n]:-}" ] && continue
 		if grep -aq "@@CCG READY" "/var/log/xen/console/guest-$n.log" 2>/dev/null; then
-			UP[$n]=$((EPOCHSECONDS - t0)); log "$n up after ${UP[$n]} s"
+			UP[$n]=$((EPOCHSECONDS - T0[$n])); log "$n up ${UP[$n]} s after its xl create"
 		elif ! domid "$n" >/dev/null; then
-			DEAD[$n]=$((EPOCHSECONDS - t0)); log "$n died after ${DEAD[$n]} s"
+			DEAD[$n]=$((EPOCHSECONDS - T0[$n])); log "$n died ${DEAD[$n]} s after its xl create"
 		else
 			left=$((left + 1))
 		fi
