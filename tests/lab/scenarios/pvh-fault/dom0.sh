@@ -15,7 +15,9 @@
 #   guest-crash-rips.log  the RIPs of Xen's crash dumps, named.
 # QEMU's -d int can be logged over the boot window by tests/lab/qemu-log-window.
 N="f1 f2 f3"
-DEADLINE=660
+# Guests get what dom0's own limit (/lab/timeout, from the folder's timeout) leaves after
+# ~3 min for the evidence and the checks.
+DEADLINE=$(($(cat /lab/timeout) - 180)); [ $DEADLINE -ge 120 ] || DEADLINE=120
 EXTRA=$(cat /lab/scenario/guest-extra 2>/dev/null)
 CFG=('on_reboot = "destroy"')
 [ -f /lab/scenario/guest-cfg ] && while IFS= read -r l; do [ -n "$l" ] && CFG+=("$l"); done </lab/scenario/guest-cfg
