@@ -4,8 +4,8 @@
 # log-dirty mode of live migration (Debian's Xen has no shadow paging; docs/lab.md).
 #   1. a (PV) and p (PVH) on network blue: ping both ways, 32 MiB sha256 each way, TCP
 #      both ways; nothing crosses dom0 (its netdev counters stay put).
-#   2. Control: xl migrate q, a PVH guest without colorcom (does PVH migration work in
-#      this lab at all?).
+#   2. Control: xl migrate q, a PVH guest without colorcom that dirties memory meanwhile
+#      (does PVH migration work in this lab at all?).
 #   3. xl migrate p: an iperf3 stream a -> p opened before it is still alive afterwards;
 #      p's links close on the sending side and re-form on the receiving one; the blackout
 #      is the longest gap in a's 0.2 s ping; no zombie domain; dom0's event channels
@@ -100,6 +100,10 @@ Q=$(domid q)
 # QEMU's -d int over this migration (qemu-log-window): a guest fault at its suspend
 # (seen once before) would show its exception chain.  Not over p's: its blackout is
 # measured.
+# q rewrites a 16 MiB tmpfs file in a loop all through its migration, so it dirties
+# memory as p's traffic does in p's: p crashed after its migration once and q (idle)
+# did not; if a busy q crashes too, the restored memory is at fault, not colorcom.
+g q 'rm -f /tmp/dirty.n; (while :; do dd if=/dev/zero of=/tmp/dirty bs=64k count=256 2>/dev/null; echo >>/tmp/dirty.n; done) >/dev/null 2>&1 & echo $! >/tmp/dirty.pid' >/dev/null
 note "qemu-log on int"
 sleep 3
 t1=$(now_s)
@@ -112,6 +116,7 @@ result control_migrate_seconds "$(since_s "$t1")"
 note "qemu-log off"
 follow_console q
 check control-q-alive-after-migrate g q true
+result control_q_dirty_rounds "$(G_TIMEOUT=30 g q 'kill $(cat /tmp/dirty.pid); wc -l </tmp/dirty.n' | tail -n1)"
 xl dmesg >"$LAB_LOGDIR/xl-dmesg-after-q.log" 2>&1
 rip_syms >"$LAB_LOGDIR/guest-crash-rips-q.log" 2>&1
 
