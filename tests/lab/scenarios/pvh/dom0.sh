@@ -151,7 +151,7 @@ rip_syms >"$LAB_LOGDIR/guest-crash-rips.log" 2>&1
 [ -n "$P2" ] || { fail migrate-p-alive "no domain p after the migration"; exit 0; }
 G_TIMEOUT=60 g p true >/dev/null
 if xl list p 2>/dev/null | awk 'NR == 2 {exit !($5 ~ /c/)}'; then
-	fail migrate-p-alive "p crashed after the migration (its console: guest-p--incoming.log)"
+	fail migrate-p-alive "p crashed (its console: guest-p--incoming.log, or guest-p.log if it did not migrate)"
 	xl dmesg >"$LAB_LOGDIR/xl-dmesg-after-p-crash.log" 2>&1
 	exit 0
 fi
