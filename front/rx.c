@@ -10,25 +10,11 @@
  */
 #include <linux/module.h>
 #include <linux/netdevice.h>
-#include <linux/sched/clock.h>
 #include <linux/virtio_net.h>
 #include <xen/events.h>
 
 #include "common.h"
 #include "ccmeta.h"
-
-/*
- * The bounded spin: a poll that found work keeps looking at the ring this
- * long before it arms the event.  While it looks, prod_event stays where it
- * was, so the peer's pushes raise no event and we take no upcall or softirq
- * for what arrives meanwhile.  Off by default (docs/performance.md, "What
- * moves the default path", has the measurements); clamped so that one poll
- * never holds its CPU much beyond what net_rx_action allows a whole round
- * (netdev_budget_usecs, 2 ms).
- */
-static unsigned int ccnet_poll_spin_us;
-module_param_named(poll_spin_us, ccnet_poll_spin_us, uint, 0644);
-MODULE_PARM_DESC(poll_spin_us, "us a poll that found work keeps looking at the ring before re-arming its event (0 = off, clamped to 1000)");
 
 /*
  * lateeoi: the port stays masked until xen_irq_lateeoi(), which the poll
@@ -252,63 +238,6 @@ static int ccnet_rx(struct ccnet_link *link, int budget)
 	return done;
 }
 
-/*
- * Hand what this poll built so far to the stack: napi_gro_receive() holds
- * GRO candidates and batches the rest on napi->rx_list until the poll ends,
- * and a spin must not hold a ping reply back for its whole length.  (The
- * core's gro_normal_list() calls an unexported function; this is the same
- * through the exported one.)
- */
-static void ccnet_poll_flush(struct napi_struct *napi)
-{
-	napi_gro_flush(napi, false);
-	if (napi->rx_count) {
-		netif_receive_skb_list(&napi->rx_list);
-		INIT_LIST_HEAD(&napi->rx_list);
-		napi->rx_count = 0;
-	}
-}
-
-/*
- * The bounded spin (poll_spin_us).  Only while we own the instance as an
- * ordinary poll: never with the link broken (nothing to wait for), never
- * under a busy-poll reader (it spins on us already), never once teardown
- * waits in napi_disable(), and never past need_resched(): on a 1-vCPU guest
- * the task our frames just woke must get the CPU.  The event stays unarmed
- * throughout; the caller arms it as usual afterwards.  Returns the records
- * consumed, at most @budget.
- */
-static int ccnet_poll_spin(struct ccnet_link *link, int budget)
-{
-	struct napi_struct *napi = &link->napi;
-	unsigned int us = min(READ_ONCE(ccnet_poll_spin_us), 1000u);
-	int done = 0;
-	u64 end;
-
-	if (!us || (READ_ONCE(napi->state) & NAPIF_STATE_IN_BUSY_POLL))
-		return 0;
-	ccnet_poll_flush(napi);
-	end = local_clock() + us * NSEC_PER_USEC;
-	while (done < budget) {
-		int n;
-
-		if (need_resched() || napi_disable_pending(napi) ||
-		    test_bit(CCNET_LINK_BROKEN, &link->flags) ||
-		    local_clock() >= end)
-			break;
-		if (ccnet_tx_drain(link))
-			link->eoi_work = true;
-		n = ccnet_rx(link, budget - done);
-		if (n) {
-			done += n;
-			ccnet_poll_flush(napi);
-		} else {
-			cpu_relax();
-		}
-	}
-	return done;
-}
-
 void ccnet_eoi_timer(struct timer_list *t)
 {
 	struct ccnet_link *link = from_timer(link, t, eoi_timer);
@@ -386,10 +315,6 @@ int ccnet_poll(struct napi_struct *napi, int budget)
 		if (drained)
 			link->eoi_work = true;
 		done = ccnet_rx(link, budget);
-		/* Spin only on a link that is busy right now: an idle link's
-		 * stray kick costs no CPU beyond the poll itself. */
-		if ((done || drained) && done < budget)
-			done += ccnet_poll_spin(link, budget - done);
 		if (done)
 			link->eoi_work = true;
 		if (done >= budget)
