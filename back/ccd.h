@@ -49,6 +49,10 @@ struct ccd_half {
 struct ccd_dom {
 	unsigned domid;
 	int alive;              /* 1 alive, 0 dead (dying, shut down, gone) */
+	/* Xen's handle, the VM's UUID (all zeros: unknown).  A domain being
+	 * migrated or restored here exists twice for a while, as the sender
+	 * and the receiver, with the same UUID. */
+	unsigned char uuid[16];
 };
 
 struct ccd_snap {
@@ -69,6 +73,9 @@ struct ccd_half *ccd_snap_add_half(struct ccd_snap *s);
 struct ccd_dom *ccd_snap_add_dom(struct ccd_snap *s, unsigned domid, int alive);
 /* 1 if domid is listed and alive, else 0. */
 int ccd_snap_alive(const struct ccd_snap *s, unsigned domid);
+/* 1 if both domains are listed with the same known UUID (two incarnations of
+ * one VM: a migration's or restore's sender and receiver), else 0. */
+int ccd_snap_same_vm(const struct ccd_snap *s, unsigned a, unsigned b);
 const struct ccd_nic *ccd_snap_find_nic(const struct ccd_snap *s,
 					unsigned domid, unsigned devid);
 

@@ -139,8 +139,9 @@ static int apply(struct xs_handle *h, xs_transaction_t t,
 static int mac_taken(struct xs_handle *h, xs_transaction_t t,
 		     const struct rec *r)
 {
-	char **ds, **ns, p[128], v[40];
+	char **ds, **ns, p[128], v[40], u[UUID_LEN + 1];
 	unsigned nd, nn, i, j;
+	unsigned long od;
 	uint8_t mac[6];
 	int l, taken = 0;
 
@@ -159,6 +160,16 @@ static int mac_taken(struct xs_handle *h, xs_transaction_t t,
 			l = ccd_xs_read(h, t, p, v, sizeof(v));
 			taken = l > 0 && !ccd_parse_mac(v, (size_t)l, mac) &&
 				!memcmp(mac, r->spec.mac, 6);
+			/* Held by another incarnation of this VM (the sender of
+			 * a migration to this host): not in the way, it goes
+			 * when that domain does.  Attaching now, while the
+			 * receiver is still paused, is what lets the guest find
+			 * its NIC at resume. */
+			if (taken && !ccd_parse_uint(ds[i], strlen(ds[i]),
+						     CCD_DOMID_MAX, &od) &&
+			    !dom_uuid(h, t, (unsigned)od, u) &&
+			    !strcmp(u, r->uuid))
+				taken = 0;
 		}
 		free(ns);
 	}
@@ -262,8 +273,14 @@ long long ccd_persist_pass(struct xs_handle *h, struct ccd_persist *ps,
 				     CCD_PERSIST_ROOT, u);
 			continue;
 		}
+		/* Two live domains with this UUID: a migration or restore
+		 * into this host, sender and receiver.  The NICs belong to
+		 * the receiver, the newer domid (domids grow until they wrap
+		 * at 32752). */
 		for (k = 0; live && k < snap->ndom; k++)
-			if (!strcmp(live[k], u))
+			if (!strcmp(live[k], u) &&
+			    (found < 0 ||
+			     snap->doms[k].domid > snap->doms[found].domid))
 				found = (int)k;
 		if (found < 0) {
 			o = orphan_get(ps, u, now);

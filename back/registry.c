@@ -85,7 +85,27 @@ struct ccd_dom *ccd_snap_add_dom(struct ccd_snap *s, unsigned domid, int alive)
 	p = &s->doms[s->ndom++];
 	p->domid = domid;
 	p->alive = alive;
+	memset(p->uuid, 0, sizeof(p->uuid));
 	return p;
+}
+
+static const struct ccd_dom *snap_dom(const struct ccd_snap *s, unsigned domid)
+{
+	size_t i;
+
+	for (i = 0; i < s->ndom; i++)
+		if (s->doms[i].domid == domid)
+			return &s->doms[i];
+	return NULL;
+}
+
+int ccd_snap_same_vm(const struct ccd_snap *s, unsigned a, unsigned b)
+{
+	static const unsigned char zero[16];
+	const struct ccd_dom *x = snap_dom(s, a), *y = snap_dom(s, b);
+
+	return a != b && x && y && memcmp(x->uuid, zero, 16) &&
+	       !memcmp(x->uuid, y->uuid, 16);
 }
 
 int ccd_snap_alive(const struct ccd_snap *s, unsigned domid)
@@ -495,6 +515,12 @@ int ccd_plan_build(const struct ccd_snap *s, const struct ccd_opts *o,
 				continue;
 			if (memcmp(m->mac, n->mac, 6) ||
 			    strcmp(m->network, n->network))
+				continue;
+			/* The same VM twice (xl migrate on this host, or a
+			 * restore while the saved domain still dies): the
+			 * receiver's NIC is attached before it runs, while the
+			 * sender's still exists, and the sender's goes with it. */
+			if (ccd_snap_same_vm(s, m->domid, n->domid))
 				continue;
 			if (nic_rank_less(m, n) && (!w || nic_rank_less(m, w)))
 				w = m;

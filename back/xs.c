@@ -344,11 +344,15 @@ int ccd_scan(struct xs_handle *h, struct ccd_dom_ctx *dc, struct ccd_snap *s)
 
 		if (ccd_parse_uint(ds[i], strlen(ds[i]), CCD_DOMID_MAX, &d))
 			continue;
-		alive = ccd_dom_alive(dc, (unsigned)d);
-		if (!ccd_snap_add_dom(s, (unsigned)d, alive != 0)) {
+		struct ccd_dom *x;
+		unsigned char uuid[16];
+
+		alive = ccd_dom_info(dc, (unsigned)d, uuid);
+		if (!(x = ccd_snap_add_dom(s, (unsigned)d, alive != 0))) {
 			free(ds);
 			return -1;
 		}
+		memcpy(x->uuid, uuid, sizeof(uuid));
 	}
 	scan_nics(h, s);
 	for (i = 0; i < s->ndom; i++)
@@ -481,12 +485,16 @@ static int rescan_doms(struct xs_handle *h, struct ccd_dom_ctx *dc,
 	for (k = 0; k < nd; k++) {
 		if (ccd_parse_uint(ds[k], strlen(ds[k]), CCD_DOMID_MAX, &d))
 			continue;
-		if (!ccd_snap_add_dom(s, (unsigned)d,
-				      ccd_dom_alive(dc, (unsigned)d) != 0)) {
+		struct ccd_dom *x;
+		unsigned char uuid[16];
+		int alive = ccd_dom_info(dc, (unsigned)d, uuid);
+
+		if (!(x = ccd_snap_add_dom(s, (unsigned)d, alive != 0))) {
 			free(ds);
 			free(old);
 			return -1;
 		}
+		memcpy(x->uuid, uuid, sizeof(uuid));
 	}
 	free(ds);
 	for (i = 0; i < nold; i++)

@@ -284,6 +284,10 @@ struct ccd_dom_ctx *ccd_dom_open(void);    /* NULL-safe: falls back */
 void ccd_dom_close(struct ccd_dom_ctx *dc);
 /* 1 alive, 0 dead, -1 unknown (no libxenctrl access). */
 int ccd_dom_alive(struct ccd_dom_ctx *dc, unsigned domid);
+/* As ccd_dom_alive(); if @handle is not NULL and the domain exists, also its
+ * 16-octet handle (the VM's UUID, kept across save/restore, migration and
+ * reboot), or all zeros. */
+int ccd_dom_info(struct ccd_dom_ctx *dc, unsigned domid, unsigned char handle[16]);
 
 /* ---- SPEC and write lists (spec.c) ---------------------------------------- */
 #define CCCTL_UUID_LEN 36

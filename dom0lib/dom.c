@@ -50,9 +50,16 @@ void ccd_dom_close(struct ccd_dom_ctx *dc)
 
 int ccd_dom_alive(struct ccd_dom_ctx *dc, unsigned domid)
 {
+	return ccd_dom_info(dc, domid, NULL);
+}
+
+int ccd_dom_info(struct ccd_dom_ctx *dc, unsigned domid, unsigned char handle[16])
+{
 	xc_dominfo_t info;
 	int rc;
 
+	if (handle)
+		memset(handle, 0, 16);
 	if (!dc || !dc->xch)
 		return -1;
 	memset(&info, 0, sizeof(info));
@@ -61,6 +68,8 @@ int ccd_dom_alive(struct ccd_dom_ctx *dc, unsigned domid)
 		return -1;
 	if (rc != 1 || info.domid != domid)
 		return 0;
+	if (handle)
+		memcpy(handle, info.handle, 16);
 	if (info.dying)
 		return 0;
 	/* Shut down for good (poweroff, reboot, crash, watchdog): its peers

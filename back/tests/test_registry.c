@@ -336,6 +336,39 @@ static int t_plan_mesh(void)
 	return 0;
 }
 
+/* A migration into this host: the receiver (4) carries the sender's (1) UUID
+ * and MAC while both exist; neither NIC is refused.  An unrelated domain (2,
+ * another UUID) with that MAC still is. */
+static int t_plan_dup_mac_same_vm(void)
+{
+	struct ccd_snap s;
+	struct ccd_plan p;
+	const struct ccd_act *a;
+
+	ccd_snap_init(&s);
+	doms(&s, 4);
+	memset(s.doms[1].uuid, 0xab, 16);
+	memset(s.doms[4].uuid, 0xab, 16);
+	memset(s.doms[2].uuid, 0xcd, 16);
+	nic(&s, 1, 0, "blue", 9, 1, 1);
+	nic(&s, 4, 0, "blue", 9, 1, 1);
+	PLAN(s, p);
+	CHECK(!find(&p, CCD_ACT_NIC_ERROR, 1, 0));
+	CHECK(!find(&p, CCD_ACT_NIC_ERROR, 4, 0));
+	CHECK(find(&p, CCD_ACT_NIC_STATE, 4, 0));
+	ccd_plan_free(&p);
+	nic(&s, 2, 0, "blue", 9, 1, 1);
+	PLAN(s, p);
+	a = find(&p, CCD_ACT_NIC_ERROR, 2, 0);
+	CHECK(a && strstr(a->reason, "duplicate mac"));
+	/* Unknown UUIDs (all zeros) never count as the same VM. */
+	CHECK(!ccd_snap_same_vm(&s, 0, 3));
+	CHECK(ccd_snap_same_vm(&s, 1, 4));
+	CHECK(!ccd_snap_same_vm(&s, 1, 1));
+	DONE(s, p);
+	return 0;
+}
+
 static int t_plan_dup_mac_second_loses(void)
 {
 	struct ccd_snap s;
@@ -1164,5 +1197,6 @@ int main(void)
 	RUN(t_plan_one_uplink_per_network);
 	RUN(t_plan_uplink_conf);
 	RUN(t_timers);
+	RUN(t_plan_dup_mac_same_vm);
 	return tst_failed ? 1 : 0;
 }
