@@ -46,7 +46,7 @@ hvm_evidence() {
 		echo "--- device model processes"
 		ps | grep '[q]emu-system'
 		echo "--- h's vCPU 0"
-		xenctx "$(domid h)" 0 2>&1
+		[ -n "$(domid h)" ] && xenctx "$(domid h)" 0 2>&1
 		echo "--- named RIPs"
 		hvm_rips
 	} >"$LAB_LOGDIR/hvm-state.log" 2>&1
