@@ -8,6 +8,8 @@
 #      device has its driver.
 #   2. a (PV) and h on network blue: ping both ways, 32 MiB sha256 each way, TCP both
 #      ways; nothing crosses dom0 (its netdev counters stay put); h's counters move.
+#      Then the same TCP both ways over netback (a vif each on br0, h's without an
+#      emulated twin): the same-boot reference for colorcom's figures.
 #   3. h runs a fork/exec loop for the folder's stress-s seconds (as pvh-stress; PVH
 #      guests died of a per-CPU page fault under such load, docs/lab.md) while a pings
 #      it over colorcom; h must survive and still carry a checked transfer.
@@ -18,13 +20,15 @@ LAB_GUEST_MEM=256
 STRESS_S=$(cat /lab/scenario/stress-s 2>/dev/null || echo 180)
 declare -A MAC=([a]=00:16:3e:a8:00:0a [h]=00:16:3e:a8:00:0f)
 declare -A IP=([a]=10.8.0.1 [h]=10.8.0.2)
+declare -A NB_IP=([a]=10.9.0.1 [h]=10.9.0.2)
 both_ways() { g a "ping -c 2 -W 5 ${IP[h]}" >/dev/null && g h "ping -c 2 -W 5 ${IP[a]}" >/dev/null; }
 DM=/usr/libexec/xen-qemu-system-i386
 # h's extra lines.  vga none and no VNC: nothing in dom0 to show a screen, and QEMU then
 # needs no VGA BIOS or keymaps.  The serial port goes to a file (dumped with the logs),
 # the console of last resort if the kernel dies before its PV console is up.  nokaslr:
 # dom0 runs the same kernel unrelocated, so its kallsyms name h's RIPs (hvm_rips).
-H_CFG=('xen_platform_pci = 1' 'vnc = 0' 'sdl = 0' 'vga = "none"' 'vkb_device = 0'
+# type=vif: netfront only; the default (ioemu) adds an emulated NIC in QEMU as well.
+H_CFG=('vif = ["bridge=br0,mac=00:16:3e:a8:01:0f,type=vif"]' 'xen_platform_pci = 1' 'vnc = 0' 'sdl = 0' 'vga = "none"' 'vkb_device = 0'
 	'serial = "file:/var/log/xen/serial-h.log"' 'on_reboot = "destroy"')
 H_EXTRA="nokaslr console=ttyS0 console=hvc0"
 
@@ -61,7 +65,10 @@ t=$(now_s)
 check dm-runs "$DM" -version
 result dm_version_seconds "$(since_s "$t")"
 
-lab_guest_start a & pa=$!
+# The vifs' dom0 ends must not send on their own (IPv6 router solicitations, DAD,
+# MLD), or dom0's netdev counters would move during the colorcom transfers.
+echo 1 >/proc/sys/net/ipv6/conf/default/disable_ipv6
+lab_guest_start a 'vif = ["bridge=br0,mac=00:16:3e:a8:01:0a"]' & pa=$!
 t0=$(now_s)
 LAB_GUEST_TYPE=hvm LAB_GUEST_EXTRA=$H_EXTRA lab_guest_start h "${H_CFG[@]}"
 hrc=$?
@@ -107,13 +114,26 @@ check ping-both-ways both_ways
 n0=$(dom0_netdev_snapshot)
 lab_transfer sha256-32MiB-a-to-h a h ${IP[h]} $((32 * 1024 * 1024)) >/dev/null
 lab_transfer sha256-32MiB-h-to-a h a ${IP[a]} $((32 * 1024 * 1024)) 5002 >/dev/null
-result colorcom_tcp_mbps_a_to_h "$(lab_iperf iperf3-a-to-h a h ${IP[h]} 5 | tail -n1)"
-result colorcom_tcp_mbps_h_to_a "$(lab_iperf iperf3-h-to-a h a ${IP[a]} 5 | tail -n1)"
+cc_ah=$(lab_iperf iperf3-a-to-h a h ${IP[h]} 5 | tail -n1)
+cc_ha=$(lab_iperf iperf3-h-to-a h a ${IP[a]} 5 | tail -n1)
+result colorcom_tcp_mbps_a_to_h "$cc_ah"
+result colorcom_tcp_mbps_h_to_a "$cc_ha"
 n1=$(dom0_netdev_snapshot)
 if [ "$n0" = "$n1" ]; then pass no-dom0-netdev-traffic; else fail no-dom0-netdev-traffic "dom0 netdev counters moved: $n0 -> $n1"; fi
 for n in a h; do
 	check $n-counters-move g $n "ethtool -S ${CC_IF[$n]} | awk '/^ *rx_packets:/ {exit !(\$2 > 1000)}'"
 done
+# The reference: netfront/netback through dom0's bridge, same guests, same boot.
+for n in a h; do g $n "ip addr add ${NB_IP[$n]}/24 dev eth0 && ip link set eth0 up" >/dev/null; done
+nb_both_ways() { g a "ping -c 2 -W 5 ${NB_IP[h]}" >/dev/null && g h "ping -c 2 -W 5 ${NB_IP[a]}" >/dev/null; }
+check netback-ping-both-ways nb_both_ways
+nb_ah=$(lab_iperf netback-iperf3-a-to-h a h ${NB_IP[h]} 5 | tail -n1)
+nb_ha=$(lab_iperf netback-iperf3-h-to-a h a ${NB_IP[a]} 5 | tail -n1)
+result netback_tcp_mbps_a_to_h "$nb_ah"
+result netback_tcp_mbps_h_to_a "$nb_ha"
+ratio() { awk -v c="$1" -v n="$2" 'BEGIN {if (n > 0) printf "%.2f", c / n; else print 0}'; }
+result colorcom_over_netback_a_to_h "$(ratio "$cc_ah" "$nb_ah")"
+result colorcom_over_netback_h_to_a "$(ratio "$cc_ha" "$nb_ha")"
 
 # --- h under load ---------------------------------------------------------------------------
 died() {
