@@ -5,7 +5,7 @@ set -eu
 PKGS="build-essential make gcc clang libclang-rt-14-dev sparse pkg-config
 linux-headers-amd64 linux-image-amd64 kmod
 libxen-dev xen-hypervisor-4.17-amd64 xen-utils-4.17 xenstore-utils
-qemu-system-x86 busybox-static cpio gzip iperf3 ethtool iproute2
+qemu-system-x86 qemu-system-xen busybox-static cpio gzip iperf3 ethtool iproute2
 gnuplot-nox jq python3 dkms libssl-dev dnsmasq-base
 debhelper dh-dkms fakeroot dpkg-dev lintian
 rpcsvc-proto libtirpc-dev"
