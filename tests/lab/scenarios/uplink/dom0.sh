@@ -9,7 +9,8 @@
 #  - uplink off: a<->b untouched (same link, no loss); on again: outside is back;
 #  - the any-source rule is the uplink's alone: b forging a source MAC to a is
 #    still dropped, and b cannot write the flag into a's half;
-#  - network.blue.uplink = off/on in colorcomd.conf (SIGHUP) removes/restores it.
+#  - network.blue.uplink = off/on in colorcomd.conf (SIGHUP) removes/restores it;
+#  - a peer leaving this host (xl save b): a's frames for it take the uplink.
 declare -A MAC=([a]=00:16:3e:ee:00:0a [b]=00:16:3e:ee:00:0b)
 declare -A IP=([a]=10.9.0.11 [b]=10.9.0.12)
 OUT=10.9.0.1
@@ -207,7 +208,20 @@ check outside-back-after-conf-on wait_until 40 g a "ping -c 1 -W 2 $OUT"
 check a-b-link-never-dropped-conf not g a "dmesg | grep -q 'link to domain $B down'"
 check colorcomd-still-runs kill -0 "$CC_DAEMON_PID"
 
-for n in a b; do g $n "ethtool -S ${IFN[$n]}; ip -s link show ${IFN[$n]}" >"$LAB_LOGDIR/ethtool-$n.log"; done
+# --- a peer that leaves this host ---------------------------------------------------------
+# xl migrate to another host, as far as one host can show it (xl save: b is gone from here,
+# its links closed at suspend).  a keeps only its uplink link, and its frames for b's MAC,
+# unknown now, leave through the uplink, which is how b would be reached on its new host.
+check peer-leaves-host xl save b /tmp/b.save
+check a-only-uplink-link-after-peer-left cc_wait_links a "${IFN[a]}" 1 60
+check a-b-link-closed g a "dmesg | grep -q 'link to domain $B down'"
+u0=$(cat /sys/class/net/$UP/statistics/rx_packets)
+g a "ping -c 10 -i 0.2 -W 1 ${IP[b]}" >/dev/null
+u1=$(cat /sys/class/net/$UP/statistics/rx_packets)
+log "ccup-blue rx_packets while a pinged the departed b: $u0 -> $u1"
+if [ $((u1 - u0)) -ge 10 ]; then pass frames-for-departed-peer-take-uplink; else fail frames-for-departed-peer-take-uplink "dom0's $UP received $((u1 - u0)) frames while a sent 10 pings to b"; fi
+
+g a "ethtool -S ${IFN[a]}; ip -s link show ${IFN[a]}" >"$LAB_LOGDIR/ethtool-a.log"
 { ethtool -S $UP; ip -s link show $UP; ip -d link show br0; } >"$LAB_LOGDIR/ethtool-dom0-uplink.log" 2>&1
 dmesg | grep -i colorcom >"$LAB_LOGDIR/dom0-colorcom-dmesg.log"
 kill $DNSMASQ_PID 2>/dev/null
