@@ -340,13 +340,12 @@ int ccd_scan(struct xs_handle *h, struct ccd_dom_ctx *dc, struct ccd_snap *s)
 		return -1;
 	}
 	for (i = 0; i < nd; i++) {
+		struct ccd_dom *x;
+		unsigned char uuid[16];
 		int alive;
 
 		if (ccd_parse_uint(ds[i], strlen(ds[i]), CCD_DOMID_MAX, &d))
 			continue;
-		struct ccd_dom *x;
-		unsigned char uuid[16];
-
 		alive = ccd_dom_info(dc, (unsigned)d, uuid);
 		if (!(x = ccd_snap_add_dom(s, (unsigned)d, alive != 0))) {
 			free(ds);
@@ -483,12 +482,13 @@ static int rescan_doms(struct xs_handle *h, struct ccd_dom_ctx *dc,
 		memcpy(old, s->doms, nold * sizeof(*old));
 	s->ndom = 0;
 	for (k = 0; k < nd; k++) {
-		if (ccd_parse_uint(ds[k], strlen(ds[k]), CCD_DOMID_MAX, &d))
-			continue;
 		struct ccd_dom *x;
 		unsigned char uuid[16];
-		int alive = ccd_dom_info(dc, (unsigned)d, uuid);
+		int alive;
 
+		if (ccd_parse_uint(ds[k], strlen(ds[k]), CCD_DOMID_MAX, &d))
+			continue;
+		alive = ccd_dom_info(dc, (unsigned)d, uuid);
 		if (!(x = ccd_snap_add_dom(s, (unsigned)d, alive != 0))) {
 			free(ds);
 			free(old);
