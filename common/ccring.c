@@ -74,21 +74,19 @@ static inline uint32_t ring_run(const struct ccring *r, uint32_t off, uint32_t n
  * Hint the first lines of the next run (ring offset off, masked, at most n
  * octets wanted) into the cache before the current run is copied: hardware
  * prefetchers stop at a page boundary, so the first lines of every page are
- * otherwise cross-core misses taken one after the other.
+ * otherwise cross-core misses taken one after the other.  Consumer only: the
+ * same hint for writing in the producer (prefetchw) cost a quarter of the
+ * ring's throughput at 1500 B and 64 KiB (make bench-ring, docs/performance.md).
  */
-static inline void ring_prefetch(const struct ccring *r, uint32_t off, uint32_t n, bool w)
+static inline void ring_prefetch(const struct ccring *r, uint32_t off, uint32_t n)
 {
-	uint8_t *p = ring_addr(r, off);
+	const uint8_t *p = ring_addr(r, off);
 	uint32_t i, room = CCRING_PAGE_SIZE - off % CCRING_PAGE_SIZE;
 
 	if (n > room)
 		n = room;
-	for (i = 0; i < CCRING_PF_LINES * CCRING_CACHELINE && i < n; i += CCRING_CACHELINE) {
-		if (w)
-			ccr_prefetchw(p + i);
-		else
-			ccr_prefetch(p + i);
-	}
+	for (i = 0; i < CCRING_PF_LINES * CCRING_CACHELINE && i < n; i += CCRING_CACHELINE)
+		ccr_prefetch(p + i);
 }
 
 static void ring_write(struct ccring *r, uint32_t idx, const void *src, uint32_t n)
@@ -104,8 +102,6 @@ static void ring_write(struct ccring *r, uint32_t idx, const void *src, uint32_t
 		uint32_t chunk = ring_run(r, off, n);
 		uint32_t next = (off + chunk) & (r->size - 1);
 
-		if (chunk < n)
-			ring_prefetch(r, next, n - chunk, true);
 		ccr_hide(chunk);	/* a library memcpy, not an inline rep movs */
 		ccr_memcpy(ring_addr(r, off), s, chunk);
 		s += chunk;
@@ -128,7 +124,7 @@ static void ring_read(const struct ccring *r, uint32_t idx, void *dst, uint32_t 
 		uint32_t next = (off + chunk) & (r->size - 1);
 
 		if (chunk < n)
-			ring_prefetch(r, next, n - chunk, false);
+			ring_prefetch(r, next, n - chunk);
 		ccr_hide(chunk);	/* a library memcpy, not an inline rep movs */
 		ccr_memcpy(d, ring_addr(r, off), chunk);
 		d += chunk;
@@ -466,7 +462,7 @@ int ccring_cons_peek(struct ccring *r, struct ccring_meta *m, uint32_t *len)
 		 * instead of one after the other (a hint; nothing read here is
 		 * used, and nothing outside [cons, prod) is touched).
 		 */
-		ring_prefetch(r, r->cons & (r->size - 1), r->peer_idx - r->cons, false);
+		ring_prefetch(r, r->cons & (r->size - 1), r->peer_idx - r->cons);
 	}
 	avail = r->peer_idx - r->cons;	/* private, validated: 8..size */
 	if (avail < CCRING_HDR_SIZE)

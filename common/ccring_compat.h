@@ -16,7 +16,6 @@
  *   ccr_load_acquire(x)        CCR_READ(x) ordered before every later load and store
  *   ccr_store_release(x, v)    CCR_WRITE(x, v) ordered after every earlier load and store
  *   ccr_prefetch(p)    hint: bring the line at p into the cache for reading
- *   ccr_prefetchw(p)   hint: ... for writing (no fault, no value is used)
  *   ccr_hide(x)        make the compiler forget what it knows about x's value
  *                      (keeps it from inlining bounded memcpys as rep movs)
  *   ccr_memcpy()       memcpy
@@ -58,7 +57,6 @@
 #define ccr_store_release(x, v)	virt_store_release(&(x), v)
 /* Not prefetch(): on x86 that is prefetchnta, and these lines are about to be copied. */
 #define ccr_prefetch(p)		__builtin_prefetch((p), 0, 3)
-#define ccr_prefetchw(p)	__builtin_prefetch((p), 1, 3)
 #define ccr_hide(x)		OPTIMIZER_HIDE_VAR(x)
 #define ccr_memcpy(d, s, n)	memcpy(d, s, n)
 
@@ -90,7 +88,6 @@
 #define ccr_load_acquire(x)	__atomic_load_n(&(x), __ATOMIC_ACQUIRE)
 #define ccr_store_release(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELEASE)
 #define ccr_prefetch(p)		__builtin_prefetch((p), 0, 3)
-#define ccr_prefetchw(p)	__builtin_prefetch((p), 1, 3)
 #define ccr_hide(x)		__asm__("" : "+r"(x))
 #define ccr_memcpy(d, s, n)	memcpy(d, s, n)
 
