@@ -63,6 +63,25 @@ static int valid_uuid(const char *s)
 	return 1;
 }
 
+/*
+ * The same UUID from the Xen handle the snapshot already holds (libxl creates
+ * every domain with its UUID as the handle), without a xenstore read per
+ * domain per pass.  0 for an all-zero handle (a domain not made by libxl):
+ * the caller then reads /local/domain/D/vm.
+ */
+static int handle_uuid(const unsigned char h[16], char uuid[UUID_LEN + 1])
+{
+	static const unsigned char zero[16];
+
+	if (!memcmp(h, zero, sizeof(zero)))
+		return 0;
+	snprintf(uuid, UUID_LEN + 1,
+		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9],
+		 h[10], h[11], h[12], h[13], h[14], h[15]);
+	return 1;
+}
+
 /* UUID of a live domain from libxl's /local/domain/D/vm = "/vm/UUID". */
 static int dom_uuid(struct xs_handle *h, xs_transaction_t t, unsigned d,
 		    char uuid[UUID_LEN + 1])
@@ -259,7 +278,8 @@ long long ccd_persist_pass(struct xs_handle *h, struct ccd_persist *ps,
 		live = calloc(snap->ndom, sizeof(*live));
 	for (k = 0; live && k < snap->ndom; k++)
 		if (!snap->doms[k].alive || !snap->doms[k].domid ||
-		    dom_uuid(h, XBT_NULL, snap->doms[k].domid, live[k]))
+		    (!handle_uuid(snap->doms[k].uuid, live[k]) &&
+		     dom_uuid(h, XBT_NULL, snap->doms[k].domid, live[k])))
 			live[k][0] = '\0';
 	for (i = 0; i < nu; i++) {
 		const char *u = us[i];
