@@ -15,7 +15,9 @@
 # Tests per path: iperf3 TCP a -> b (T s), 200 pings a -> b, TCP request/response
 # (ccxfer rr, T s).  Control per state: a fixed CPU job in guest a (md5sum of 64 MiB,
 # no I/O): under QEMU/TCG the emulated pCPUs are host threads on two host cores, so a
-# dom0 hog can slow pCPU 1 through the host; the job shows whether that happened.
+# dom0 hog can slow pCPU 1 through the host; the job shows whether that happened.  The
+# folder's qemu-pin file has tests/lab/run keep pCPU 1's QEMU thread alone on host core
+# 1 and every other QEMU thread on core 0 (check qemu-pin, qemu-pin.log).
 # Raw lines "STATE PATH TEST REP KEY VALUE" go to bench-dom0load-raw.log, pings to
 # bench-dom0load-ping.log ("STATE PATH REP RTT_MS"); bench/dom0load_report makes the table.
 REPS=3
