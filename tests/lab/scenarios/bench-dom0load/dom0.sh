@@ -7,10 +7,12 @@
 # a and b to pCPU 1 (xl vcpu-pin, hard affinity), so dom0's load cannot take the
 # guests' CPU; whatever still moves a path's figures goes through dom0 itself.
 #
-# Three dom0 states, each measured on both paths in every repetition (the order of the
+# Four states, each measured on both paths in every repetition (the order of the
 # states rotates between repetitions, the order of the paths alternates):
 #   idle    nothing but the harness in dom0;
 #   hog     one busy loop per dom0 vCPU (dom0 then uses all of pCPU 0);
+#   ghog    the control for hog: one busy loop in guest c, dom0 idle.  pCPU 0 is just as
+#           busy, dom0 is not: what hog does to a path beyond ghog is dom0's doing;
 #   stream  c sends one TCP stream (iperf3) over netback to a server in dom0 (10.0.0.254).
 # Tests per path: iperf3 TCP a -> b (T s), 200 pings a -> b, TCP request/response
 # (ccxfer rr, T s).  Control per state: a fixed CPU job in guest a (md5sum of 64 MiB,
@@ -70,6 +72,8 @@ load_start() {	# STATE
 			bash -c 'while :; do :; done' &
 			HOGS="$HOGS $!"
 		done ;;
+	ghog)
+		g c "sh -c 'while :; do :; done' >/dev/null 2>&1 & echo \$! >/tmp/ghog.pid" >/dev/null ;;
 	stream)
 		# A fresh one-off server per stream state: nothing left over from the last one.
 		iperf3 -s -1 -p 5210 >/dev/null 2>&1 &
@@ -82,6 +86,7 @@ load_start() {	# STATE
 load_stop() {	# STATE
 	case $1 in
 	hog) kill $HOGS 2>/dev/null; wait $HOGS 2>/dev/null; HOGS= ;;
+	ghog) g c 'kill $(cat /tmp/ghog.pid); rm -f /tmp/ghog.pid' >/dev/null ;;
 	stream)
 		g c 'killall iperf3; sleep 1; true' >/dev/null
 		kill $SRV 2>/dev/null; wait $SRV 2>/dev/null; SRV= ;;
@@ -93,6 +98,8 @@ vif_bytes() {
 	d=/sys/class/net/vif$(domid c).0/statistics
 	echo $(( $(cat $d/rx_bytes) + $(cat $d/tx_bytes) ))
 }
+# c_cpu: guest c's CPU seconds so far (xl list's Time).
+c_cpu() { xl list c | awk 'NR == 2 {print $6}'; }
 # cpujob: seconds guest a takes for a fixed CPU job with no I/O.
 cpujob() {
 	g a 'read u0 x </proc/uptime; dd if=/dev/zero bs=64k count=1024 2>/dev/null | md5sum >/dev/null; read u1 x </proc/uptime; echo "$u0 $u1"' |
@@ -121,28 +128,32 @@ one_path() {	# STATE PATH REP
 	log "$s $p rep $r: tcp $mbps Mbit/s, rr: $v"
 }
 one_state() {	# STATE REP
-	local s=$1 r=$2 order b0 b1 s0 s1 p
+	local s=$1 r=$2 order b0 b1 s0 s1 c0 c1 p
 	load_start "$s"
-	b0=$(vif_bytes); s0=$(bench_snap a b)
+	b0=$(vif_bytes); s0=$(bench_snap a b); c0=$(c_cpu)
 	rec "$s" guest cpujob "$r" secs "$(cpujob)"
 	if [ $((r % 2)) = 1 ]; then order="netback colorcom"; else order="colorcom netback"; fi
 	for p in $order; do one_path "$s" "$p" "$r"; done
-	b1=$(vif_bytes); s1=$(bench_snap a b)
+	b1=$(vif_bytes); s1=$(bench_snap a b); c1=$(c_cpu)
 	# dom0's load over the whole state: its CPU (s per s of wall; pinned to one pCPU,
 	# so at most 1) and what c's stream moved through netback.
 	bench_delta "$s0" "$s1" | awk -v s="$s" -v r="$r" -v b="$((b1 - b0))" \
 		'{printf "%s dom0 load %s wall_s %.2f\n%s dom0 load %s cpu_rate %.3f\n%s dom0 load %s vif_c_mbps %.1f\n",
 		  s, r, $1, s, r, $2 / $1, s, r, b * 8 / $1 / 1e6}' >>"$RAW"
+	bench_delta "$s0" "$s1" | awk -v s="$s" -v r="$r" -v c="$(awk -v a="$c0" -v b="$c1" 'BEGIN {print b - a}')" \
+		'{printf "%s c load %s cpu_rate %.3f\n", s, r, c / $1}' >>"$RAW"
 	load_stop "$s"
 }
 
 # Warm-up on both paths (ARP, TCP metrics, iperf3's pages), not recorded.
 bench_iperf a 10.0.0.2 2 >/dev/null
 bench_iperf a 10.1.0.2 2 >/dev/null
-STATES="idle hog stream"
+STATES="idle hog ghog stream"
 for r in $(seq 1 $REPS); do
+	# Rotate the states by r - 1.
 	set -- $STATES
-	case $(((r - 1) % 3)) in 1) set -- "$2" "$3" "$1" ;; 2) set -- "$3" "$1" "$2" ;; esac
+	i=$(((r - 1) % $#))
+	while [ "$i" -gt 0 ]; do x=$1; shift; set -- "$@" "$x"; i=$((i - 1)); done
 	for s; do
 		note "rep $r: dom0 $s"
 		one_state "$s" "$r"
@@ -164,6 +175,9 @@ done
 v=$(awk '$1 == "hog" && $2 == "dom0" && $5 == "cpu_rate" {print $6}' "$RAW" | sort -n | head -n1)
 if awk -v v="${v:-0}" 'BEGIN {exit !(v >= 0.8)}'; then pass hog-loads-dom0
 else fail hog-loads-dom0 "dom0 used ${v:-?} s/s of its pCPU under the hog (want >= 0.8)"; fi
+v=$(awk '$1 == "ghog" && $2 == "c" && $5 == "cpu_rate" {print $6}' "$RAW" | sort -n | head -n1)
+if awk -v v="${v:-0}" 'BEGIN {exit !(v >= 0.8)}'; then pass ghog-loads-c
+else fail ghog-loads-c "guest c used ${v:-?} s/s of pCPU 0 under its hog (want >= 0.8)"; fi
 v=$(awk '$1 == "stream" && $2 == "dom0" && $5 == "vif_c_mbps" {print $6}' "$RAW" | sort -n | head -n1)
 if awk -v v="${v:-0}" 'BEGIN {exit !(v >= 10)}'; then pass stream-loads-dom0
 else fail stream-loads-dom0 "c's stream moved only ${v:-?} Mbit/s through netback"; fi
